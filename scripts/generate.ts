@@ -1,0 +1,24 @@
+// Rewrite generated/ from examples/: the trainer module and the derivation of
+// every example network. A test fails when generated/ is stale.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../src/io/atomic.ts';
+import { outputsFor, type OutputFile } from '../src/outputs.ts';
+import { loadNetworkFile } from '../src/spec/load.ts';
+
+export const EXAMPLES_DIR = 'examples';
+export const GENERATED_DIR = 'generated';
+
+export function exampleFiles(): string[] {
+  return readdirSync(EXAMPLES_DIR).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith('-matlab.json')).sort().map((f) => join(EXAMPLES_DIR, f));
+}
+
+export function allOutputs(): OutputFile[] {
+  return exampleFiles().flatMap((file) => outputsFor(loadNetworkFile(file), GENERATED_DIR));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const outputs = allOutputs();
+  for (const o of outputs) writeFileAtomic(o.path, o.content);
+  process.stdout.write(`wrote ${outputs.length} files to ${GENERATED_DIR}/\n`);
+}

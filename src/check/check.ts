@@ -1,0 +1,99 @@
+// Check a loaded trainer against the reference (mathjs matrices) and against
+// central finite differences of the reference loss, at seeded random points.
+import type { TrainerModule } from '../compile/compile.ts';
+import { layoutOf } from '../graph/layout.ts';
+import { referenceGradient, referenceLossValue } from '../reference/reference.ts';
+import type { Network } from '../spec/types.ts';
+import { seededRandom, uniform } from './random.ts';
+
+export const REFERENCE_TOLERANCE = 1e-9;
+export const FINITE_DIFFERENCE_TOLERANCE = 1e-6;
+
+export interface ParameterReport {
+  readonly name: string;
+  /** Largest scaled error |g − r| / max(1, |r|) against the reference. */
+  readonly reference: number;
+  /** The same against central finite differences. */
+  readonly finiteDifference: number;
+}
+
+export interface CheckReport {
+  readonly network: string;
+  readonly points: number;
+  readonly loss: number;
+  readonly parameters: readonly ParameterReport[];
+  readonly passed: boolean;
+}
+
+export interface Point {
+  readonly params: Float64Array;
+  readonly x: number[];
+  readonly y: number[];
+}
+
+/** A random point: parameters, an input and a target valid for the loss. */
+export function randomPoint(net: Network, rand: () => number): Point {
+  const { paramCount } = layoutOf(net);
+  const params = Float64Array.from({ length: paramCount }, () => uniform(rand, -1.5, 1.5));
+  const x = Array.from({ length: net.input }, () => uniform(rand, -2, 2));
+  const n = net.layers[net.layers.length - 1]!.units;
+  let y: number[];
+  if (net.loss === 'softmax-cross-entropy') {
+    const w = Array.from({ length: n }, () => uniform(rand, 0.05, 1));
+    const s = w.reduce((p, q) => p + q, 0);
+    y = w.map((v) => v / s);
+  } else if (net.loss === 'cross-entropy') {
+    y = Array.from({ length: n }, () => uniform(rand, 0.05, 0.95));
+  } else {
+    y = Array.from({ length: n }, () => uniform(rand, -1, 1));
+  }
+  return { params, x, y };
+}
+
+const scaledError = (got: number, want: number): number => Math.abs(got - want) / Math.max(1, Math.abs(want));
+
+/** ∂C/∂θ_i by central differences with one Richardson step (error O(h⁴)). */
+export function finiteDifference(f: (p: Float64Array) => number, params: Float64Array, i: number): number {
+  const at = (h: number): number => {
+    const p = Float64Array.from(params);
+    p[i] = params[i]! + h;
+    const up = f(p);
+    p[i] = params[i]! - h;
+    return (up - f(p)) / (2 * h);
+  };
+  const h = 1e-3 * Math.max(1, Math.abs(params[i]!));
+  return (4 * at(h / 2) - at(h)) / 3;
+}
+
+export function checkTrainer(net: Network, trainer: TrainerModule, options: { points?: number; seed?: number } = {}): CheckReport {
+  const points = options.points ?? 5;
+  const rand = seededRandom(options.seed ?? 1);
+  const layout = layoutOf(net);
+  const refErr = new Float64Array(layout.paramCount);
+  const fdErr = new Float64Array(layout.paramCount);
+  let lossErr = 0;
+  const grad = new Float64Array(layout.paramCount);
+  for (let p = 0; p < points; p++) {
+    const { params, x, y } = randomPoint(net, rand);
+    const c = trainer.lossAndGradient(params, x, y, grad);
+    const ref = referenceGradient(net, params, x, y);
+    lossErr = Math.max(lossErr, scaledError(c, ref.loss));
+    for (let i = 0; i < layout.paramCount; i++) {
+      refErr[i] = Math.max(refErr[i]!, scaledError(grad[i]!, ref.grad[i]!));
+      const fd = finiteDifference((q) => referenceLossValue(net, q, x, y), params, i);
+      fdErr[i] = Math.max(fdErr[i]!, scaledError(grad[i]!, fd));
+    }
+  }
+  const parameters = layout.entries.map((e) => {
+    let reference = 0;
+    let finiteDifference = 0;
+    for (let i = e.offset; i < e.offset + e.rows * e.cols; i++) {
+      reference = Math.max(reference, refErr[i]!);
+      finiteDifference = Math.max(finiteDifference, fdErr[i]!);
+    }
+    return { name: e.name, reference, finiteDifference };
+  });
+  const passed = lossErr <= REFERENCE_TOLERANCE
+    && parameters.every((r) => r.reference <= REFERENCE_TOLERANCE && r.finiteDifference <= FINITE_DIFFERENCE_TOLERANCE);
+  return { network: net.name, points, loss: lossErr, parameters, passed };
+}

@@ -1,0 +1,13 @@
+/** A small seeded generator (mulberry32): the same seed gives the same points everywhere. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const uniform = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();

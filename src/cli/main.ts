@@ -1,0 +1,17 @@
+// deltagen's command line: argument parsing only; the work is in the stages.
+import { Command } from 'commander';
+import { registerCheck } from './check.ts';
+import { registerDerive } from './derive.ts';
+import { registerTrain } from './train.ts';
+
+const program = new Command('deltagen')
+  .description('Derive backpropagation symbolically; write a LaTeX derivation and a checked, unrolled TypeScript trainer.')
+  .exitOverride((err) => {
+    // Usage errors are bad input: exit 2, like every other bad input.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  })
+  .addHelpText('after', '\nExample:\n  deltagen derive examples/question.yaml && deltagen check examples/question.yaml');
+registerDerive(program);
+registerCheck(program);
+registerTrain(program);
+await program.parseAsync(process.argv);

@@ -1,0 +1,31 @@
+// `npm start`: the whole pipeline on the question's network. Derive, write the
+// LaTeX and the trainer, check them, train 20 steps and compare W with the
+// values the question's MATLAB session printed.
+import { readFileSync } from 'node:fs';
+import { checkNetwork, formatCheckReport } from '../check/run.ts';
+import { loadTrainer } from '../compile/compile.ts';
+import { writeFileAtomic } from '../io/atomic.ts';
+import { outputsFor } from '../outputs.ts';
+import { loadNetworkFile } from '../spec/load.ts';
+import { runTraining } from '../train/train.ts';
+import { guard } from './common.ts';
+
+await guard(async () => {
+  const network = loadNetworkFile('examples/question.yaml');
+  const outputs = outputsFor(network, 'generated');
+  for (const o of outputs) {
+    writeFileAtomic(o.path, o.content);
+    process.stdout.write(`wrote ${o.path}\n`);
+  }
+  const report = await checkNetwork(network);
+  process.stdout.write(`\n${formatCheckReport(report)}\n`);
+  const trainer = await loadTrainer(outputs[0]!.content);
+  const { trajectory } = runTraining(network, trainer, { trace: true });
+  const matlab = (JSON.parse(readFileSync('examples/question-matlab.json', 'utf8')) as { W1: number[] }).W1;
+  process.stdout.write('step  W (deltagen)          W (question, MATLAB)\n');
+  trajectory!.forEach((params, i) => {
+    const w = (params.W1 as number[][])[0]![0]!;
+    process.stdout.write(`${String(i + 1).padStart(4)}  ${w.toFixed(12).padStart(18)}    ${String(matlab[i]).padStart(9)}\n`);
+  });
+  if (!report.passed) process.exitCode = 1;
+});

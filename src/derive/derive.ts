@@ -1,0 +1,111 @@
+// Reverse-mode matrix calculus over the graph. Each node kind has one rule
+// (its vector–Jacobian product); walking the nodes backwards produces the δ
+// recursion and the gradients, and every equation keeps the rule that made it.
+import type { Graph, GraphLayer, GraphNode } from '../graph/build.ts';
+import { simplifyMatrix } from '../symbolic/msimplify.ts';
+import { applyDeriv, ewise, hadamard, matmul, mkey, mvar, transpose, type MExpr } from '../symbolic/matrix.ts';
+
+export type Rule =
+  | 'loss-derivative'
+  | 'chain-activation'
+  | 'substitution'
+  | 'simplification'
+  | 'chain-affine-weight'
+  | 'chain-affine-bias'
+  | 'chain-affine-input';
+
+/** The left-hand side: ∂C/∂X, or the name δ^(l) being defined. */
+export type Lhs =
+  | { readonly kind: 'partial'; readonly wrt: MExpr }
+  | { readonly kind: 'delta'; readonly layer: number };
+
+export interface Equation {
+  readonly lhs: Lhs;
+  readonly rhs: MExpr;
+  readonly rule: Rule;
+  /** Why this step holds, in words (LaTeX allowed). */
+  readonly why: string;
+  readonly layer: number;
+}
+
+export interface LayerGradient {
+  readonly layer: GraphLayer;
+  /** δ^(l) = ∂C/∂z^(l) in closed form (simplified, in terms of δ^(l+1)). */
+  readonly delta: MExpr;
+  readonly dW: MExpr;
+  readonly db?: MExpr;
+}
+
+export interface Derivation {
+  readonly graph: Graph;
+  /** Every step of the backward pass, in the order a reader follows it. */
+  readonly steps: readonly Equation[];
+  /** Per layer, l = 1..L. */
+  readonly gradients: readonly LayerGradient[];
+}
+
+/** ∂C/∂a^(l) kept as a name inside the δ definition, before substitution. */
+export const partialName = (a: MExpr): MExpr => mvar('dCda', a.kind === 'mvar' ? a.layer : undefined, a.rows, a.cols);
+export const deltaOf = (l: number, rows: number): MExpr => mvar('delta', l, rows);
+
+export function derive(graph: Graph): Derivation {
+  const steps: Equation[] = [];
+  const adjoint = new Map<string, MExpr>();
+  const deltas = new Map<number, MExpr>();
+  const weights = new Map<number, { dW: MExpr; db?: MExpr }>();
+
+  const rules: { [K in GraphNode['kind']]: (node: Extract<GraphNode, { kind: K }>) => void } = {
+    loss(node) {
+      const { output, target, loss } = node;
+      const g = ewise(loss.gradient, { a: output, y: target }, output);
+      steps.push({ lhs: { kind: 'partial', wrt: output }, rhs: g, rule: 'loss-derivative', layer: layerOf(output),
+        why: `derivative of the ${loss.title} $\\ell(a, y)$ with respect to $a$, found by the CAS and applied to each component` });
+      adjoint.set(mkey(output), g);
+    },
+    activate({ layer }) {
+      const upstream = adjoint.get(mkey(layer.a))!;
+      const derivative = applyDeriv(layer.act, layer.z, layer.a);
+      steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: hadamard(partialName(layer.a), derivative), rule: 'chain-activation',
+        layer: layer.l, why: `chain rule through $a = \\sigma(z)$, applied elementwise: its Jacobian is $\\operatorname{diag}(\\sigma'(z))$` });
+      let closed = hadamard(upstream, derivative);
+      steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'substitution', layer: layer.l,
+        why: layer.l === graph.layers.length ? 'substitute the derivative of the loss' : `substitute $\\partial C / \\partial a^{(${layer.l})}$` });
+      const simplified = simplifyMatrix(closed);
+      if (simplified.rules.length > 0) {
+        closed = simplified.expr;
+        steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l, why: simplified.rules.join('; ') });
+      }
+      deltas.set(layer.l, closed);
+      adjoint.set(mkey(layer.z), deltaOf(layer.l, layer.units));
+    },
+    affine({ layer }) {
+      const delta = adjoint.get(mkey(layer.z))!;
+      const dW = matmul(delta, transpose(layer.input));
+      steps.push({ lhs: { kind: 'partial', wrt: layer.W }, rhs: dW, rule: 'chain-affine-weight', layer: layer.l,
+        why: `chain rule through $z = W a + b$: $\\partial z_j / \\partial W_{jk} = a_k$, an outer product` });
+      let db: MExpr | undefined;
+      if (layer.b) {
+        db = delta;
+        steps.push({ lhs: { kind: 'partial', wrt: layer.b }, rhs: db, rule: 'chain-affine-bias', layer: layer.l,
+          why: 'chain rule through $z = W a + b$: $\\partial z / \\partial b = I$' });
+      }
+      weights.set(layer.l, db ? { dW, db } : { dW });
+      if (layer.l > 1) {
+        const back = matmul(transpose(layer.W), delta);
+        steps.push({ lhs: { kind: 'partial', wrt: layer.input }, rhs: back, rule: 'chain-affine-input', layer: layer.l - 1,
+          why: `chain rule through $z^{(${layer.l})} = W^{(${layer.l})} a^{(${layer.l - 1})} + b$: the Jacobian is $W^{(${layer.l})}$, and the gradient is carried back by its transpose` });
+        adjoint.set(mkey(layer.input), back);
+      }
+    },
+  };
+
+  for (const node of [...graph.nodes].reverse()) {
+    (rules[node.kind] as (n: GraphNode) => void)(node);
+  }
+  const gradients = graph.layers.map((layer) => ({ layer, delta: deltas.get(layer.l)!, ...weights.get(layer.l)! }));
+  return { graph, steps, gradients };
+}
+
+function layerOf(m: MExpr): number {
+  return m.kind === 'mvar' ? m.layer ?? 0 : 0;
+}

@@ -1,0 +1,30 @@
+// Error kinds decide exit codes: a user's mistake is 2, a failed check is 1,
+// anything else is an internal error (a bug of ours) and says so.
+
+/** Bad input or usage: exit 2, one line, no stack trace. */
+export class UserError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A check or verification that ran and found a disagreement: exit 1. */
+export class CheckFailure extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailure';
+  }
+}
+
+/** "layers[1].activation" from ["layers", 1, "activation"]. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || '(top level)';
+}

@@ -1,0 +1,84 @@
+// Derivation → Routine: per-element scalar statements for the forward pass,
+// the loss, the δ recursion and the gradient, in an order code can run.
+import type { Derivation } from '../derive/derive.ts';
+import { layoutOf, offsetOf, type Layout } from '../graph/layout.ts';
+import { add, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
+import { elementSymbol, lowerElement } from './elements.ts';
+import { propagateCopies, shareSubexpressions } from './passes.ts';
+
+export interface Stmt {
+  readonly target: Sym;
+  readonly expr: Expr;
+}
+
+export interface GradientEntry {
+  readonly offset: number;
+  readonly param: Sym;
+  readonly expr: Expr;
+}
+
+export interface Routine {
+  readonly layout: Layout;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** z^(l), a^(l) for l = 1..L. */
+  readonly forward: readonly Stmt[];
+  /** a^(L)_j, after copy propagation (may be an expression of earlier statements). */
+  readonly output: readonly Expr[];
+  readonly loss: Expr;
+  /** δ^(l) and shared temporaries, l = L..1. */
+  readonly backward: readonly Stmt[];
+  /** ∂C/∂θ for every parameter, in layout order. */
+  readonly gradient: readonly GradientEntry[];
+}
+
+export function lower(derivation: Derivation): Routine {
+  const { graph } = derivation;
+  const layout = layoutOf(graph.network);
+  const forward: Stmt[] = [];
+  for (const layer of graph.layers) {
+    for (let j = 1; j <= layer.units; j++) {
+      forward.push({ target: symOf(elementSymbol('z', layer.l, j, 1, 1)), expr: lowerElement(layer.zDef, j, 1) });
+    }
+    for (let j = 1; j <= layer.units; j++) {
+      forward.push({ target: symOf(elementSymbol('a', layer.l, j, 1, 1)), expr: lowerElement(layer.aDef, j, 1) });
+    }
+  }
+  const last = graph.layers[graph.layers.length - 1]!;
+  const outputSyms = Array.from({ length: last.units }, (_, j) => elementSymbol('a', last.l, j + 1, 1, 1));
+  const lossTerms = outputSyms.map((a, j) =>
+    substitute(graph.loss.element, (s) => {
+      if (s.index.length !== 0 || s.layer !== undefined) return undefined;
+      if (s.base === 'a') return a;
+      if (s.base === 'y') return sym('y', undefined, [j + 1]);
+      if (s.base === 'n') return { kind: 'num', value: last.units };
+      return undefined;
+    }));
+  const backward: Stmt[] = [];
+  const gradient: GradientEntry[] = [];
+  for (const g of [...derivation.gradients].reverse()) {
+    for (let j = 1; j <= g.layer.units; j++) {
+      backward.push({ target: symOf(elementSymbol('delta', g.layer.l, j, 1, 1)), expr: lowerElement(g.delta, j, 1) });
+    }
+  }
+  for (const g of derivation.gradients) {
+    const l = g.layer.l;
+    for (let j = 1; j <= g.layer.units; j++) {
+      for (let k = 1; k <= g.layer.fanIn; k++) {
+        gradient.push({ offset: offsetOf(layout, 'W', l, j, k), param: symOf(sym('W', l, [j, k])), expr: lowerElement(g.dW, j, k) });
+      }
+      if (g.db) gradient.push({ offset: offsetOf(layout, 'b', l, j), param: symOf(sym('b', l, [j])), expr: lowerElement(g.db, j, 1) });
+    }
+  }
+  gradient.sort((p, q) => p.offset - q.offset);
+  const raw = {
+    layout, inputSize: graph.network.input, outputSize: last.units,
+    forward, output: outputSyms, loss: add(...lossTerms), backward, gradient,
+  };
+  return shareSubexpressions(propagateCopies(raw));
+}
+
+function symOf(e: Expr): Sym {
+  if (e.kind !== 'sym') throw new Error('internal: expected a symbol');
+  return e.sym;
+}

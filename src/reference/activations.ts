@@ -1,0 +1,47 @@
+// The reference's own activation and loss functions, written directly and
+// independently of the symbolic engine, so that a mistake in derivation cannot
+// hide by appearing in both the generated code and its oracle.
+import { compile, derivative } from 'mathjs';
+import type { ActivationSpec, LossName } from '../spec/types.ts';
+
+export interface ScalarPair {
+  readonly f: (x: number) => number;
+  readonly df: (x: number) => number;
+}
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+
+export function referenceActivation(spec: ActivationSpec): ScalarPair {
+  switch (spec.kind) {
+    case 'identity': return { f: (x) => x, df: () => 1 };
+    case 'sigmoid': return { f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)) };
+    case 'tanh': return { f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2 };
+    case 'relu': return { f: (x) => (x > 0 ? x : 0), df: (x) => (x > 0 ? 1 : 0) };
+    case 'leaky-relu': return { f: (x) => (x > 0 ? x : spec.slope * x), df: (x) => (x > 0 ? 1 : spec.slope) };
+    case 'softplus': return { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: sigmoid };
+    case 'formula': {
+      const f = compile(spec.formula);
+      const df = derivative(spec.formula, 'x').compile();
+      return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
+    }
+    case 'softmax': throw new Error('internal: softmax is not elementwise');
+  }
+}
+
+/** C(a, y) and ∇_a C for the per-element losses. */
+export function referenceLoss(name: LossName): { C: (a: number[], y: number[]) => number; dC: (a: number[], y: number[]) => number[] } {
+  const n = (a: number[]): number => a.length;
+  switch (name) {
+    case 'squared': return { C: (a, y) => a.reduce((s, ai, i) => s + (ai - y[i]!) ** 2, 0), dC: (a, y) => a.map((ai, i) => 2 * (ai - y[i]!)) };
+    case 'half-squared': return { C: (a, y) => a.reduce((s, ai, i) => s + 0.5 * (ai - y[i]!) ** 2, 0), dC: (a, y) => a.map((ai, i) => ai - y[i]!) };
+    case 'mse': return { C: (a, y) => a.reduce((s, ai, i) => s + (ai - y[i]!) ** 2, 0) / n(a), dC: (a, y) => a.map((ai, i) => (2 * (ai - y[i]!)) / n(a)) };
+    case 'cross-entropy': return {
+      C: (a, y) => -a.reduce((s, ai, i) => s + y[i]! * Math.log(ai) + (1 - y[i]!) * Math.log(1 - ai), 0),
+      dC: (a, y) => a.map((ai, i) => -y[i]! / ai + (1 - y[i]!) / (1 - ai)),
+    };
+    case 'softmax-cross-entropy': return {
+      C: (a, y) => -a.reduce((s, ai, i) => s + y[i]! * Math.log(ai), 0),
+      dC: (a, y) => a.map((ai, i) => -y[i]! / ai),
+    };
+  }
+}

@@ -1,0 +1,164 @@
+// Expressions → LaTeX. Scalar expressions, matrix expressions, and matrix
+// expressions written out in index form. One method per node kind.
+import type { Expr, Sym } from '../symbolic/expr.ts';
+import { lookupFunction } from '../symbolic/functions.ts';
+import type { MExpr } from '../symbolic/matrix.ts';
+import type { Notation } from './notation.ts';
+import { PREC, orderTerms, splitFraction, splitSign } from './precedence.ts';
+
+type Printed = { text: string; prec: number };
+const wrap = (p: Printed, min: number): string => (p.prec < min ? `\\left(${p.text}\\right)` : p.text);
+
+export function latexNumber(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  for (const d of [2, 3, 4, 5, 6, 8, 10]) {
+    const n = Math.round(v * d);
+    if (Math.abs(v * d - n) < 1e-12) return `\\frac{${n}}{${d}}`;
+  }
+  return String(v);
+}
+
+/** Scalar expression printer; `spell` names the symbols. */
+export class LatexPrinter {
+  constructor(private readonly spell: (s: Sym) => string) {}
+
+  print(e: Expr): string {
+    return this.node(e).text;
+  }
+
+  private node(e: Expr): Printed {
+    switch (e.kind) {
+      case 'num': return { text: latexNumber(e.value), prec: e.value < 0 ? PREC.unary : PREC.atom };
+      case 'sym': return { text: this.spell(e.sym), prec: PREC.atom };
+      case 'add': {
+        let text = '';
+        orderTerms(e.terms).forEach((t, i) => {
+          const { negative, magnitude } = splitSign(t);
+          const body = wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
+          text += i === 0 ? (negative ? `-${body}` : body) : negative ? ` - ${body}` : ` + ${body}`;
+        });
+        return { text, prec: PREC.add };
+      }
+      case 'mul': {
+        const { negative, magnitude } = splitSign(e);
+        if (negative) return { text: `-${wrap(this.node(magnitude), PREC.unary)}`, prec: PREC.unary };
+        const parts = magnitude.kind === 'mul' ? magnitude.factors : [magnitude];
+        const { numerator, denominator } = splitFraction(parts);
+        const top = this.product(numerator);
+        if (denominator.length === 0) return top;
+        return { text: `\\frac{${top.text}}{${this.product(denominator).text}}`, prec: PREC.atom };
+      }
+      case 'pow': {
+        if (e.exp.kind === 'num' && e.exp.value === 0.5) return { text: `\\sqrt{${this.print(e.base)}}`, prec: PREC.atom };
+        const base = this.node(e.base);
+        return { text: `${wrap(base, PREC.atom)}^{${this.print(e.exp)}}`, prec: PREC.pow };
+      }
+      case 'call': {
+        const fn = lookupFunction(e.fn);
+        if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
+        return { text: `${fn.latex}\\left(${e.args.map((a) => this.print(a)).join(', ')}\\right)`, prec: PREC.atom };
+      }
+    }
+  }
+
+  private product(factors: readonly Expr[]): Printed {
+    if (factors.length === 0) return { text: '1', prec: PREC.atom };
+    if (factors.length === 1) return this.node(factors[0]!);
+    let text = '';
+    factors.forEach((f, i) => {
+      const p = wrap(this.node(f), PREC.mul + 1);
+      // A number after another factor needs a visible product sign.
+      text += i === 0 ? p : f.kind === 'num' ? ` \\cdot ${p}` : ` ${p}`;
+    });
+    return { text, prec: PREC.mul };
+  }
+}
+
+/** Matrix expressions in matrix form and in index form. */
+export class MatrixLatexPrinter {
+  constructor(private readonly notation: Notation) {}
+
+  /** The scalar printer with the notation's names for formula symbols. */
+  scalar(extra: (s: Sym) => string | undefined = () => undefined): LatexPrinter {
+    return new LatexPrinter((s) => extra(s) ?? this.spellScalar(s));
+  }
+
+  spellScalar(s: Sym): string {
+    const n = this.notation;
+    const idx = s.index.map(String);
+    if (s.base === 'x') return n.element('a', 0, idx, n.shapeOf('a', 0));
+    if (s.base === 'u') return 'z';
+    return n.element(s.base, s.layer, idx, n.shapeOf(s.base, s.layer));
+  }
+
+  print(m: MExpr): string {
+    return this.node(m).text;
+  }
+
+  private node(m: MExpr): Printed {
+    const n = this.notation;
+    switch (m.kind) {
+      case 'mvar': return { text: n.matrix(m.base, m.layer), prec: PREC.atom };
+      case 'matmul': return { text: `${wrap(this.node(m.left), PREC.mul + 1)} ${wrap(this.node(m.right), PREC.mul + 1)}`, prec: PREC.mul };
+      case 'transpose': return { text: `${wrap(this.node(m.arg), PREC.atom + 1)}^{\\top}`, prec: PREC.pow };
+      case 'hadamard': return { text: `${wrap(this.node(m.left), PREC.mul)} \\odot ${wrap(this.node(m.right), PREC.mul + 1)}`, prec: PREC.mul };
+      case 'plus': return { text: `${this.print(m.left)} + ${this.print(m.right)}`, prec: PREC.add };
+      case 'apply':
+        if (m.act.identityJacobian && m.act.name === 'identity') return this.node(m.arg);
+        return { text: `${m.act.latexName}\\left(${this.print(m.arg)}\\right)`, prec: PREC.atom };
+      case 'applyDeriv': return { text: `${m.act.latexName}'\\left(${this.print(m.arg)}\\right)`, prec: PREC.atom };
+      case 'ewise': {
+        const inner = this.scalar((s) => {
+          if (s.index.length !== 0 || s.layer !== undefined) return undefined;
+          if (Object.hasOwn(m.args, s.base)) return wrapMatrix(this.node(m.args[s.base]!));
+          if (s.base === 'n') return n.sizeName(n.depth);
+          return undefined;
+        });
+        return { text: inner.print(m.expr), prec: PREC.add };
+      }
+    }
+  }
+
+  /** Element (i, j) of m with symbolic indices; sums get fresh index names. */
+  index(m: MExpr, i: string, j: string, fresh: string[] = [...this.notation.sumIndices]): string {
+    return this.indexNode(m, i, j, fresh).text;
+  }
+
+  private indexNode(m: MExpr, i: string, j: string, fresh: string[]): Printed {
+    const n = this.notation;
+    switch (m.kind) {
+      case 'mvar': {
+        if (m.base === 'dCda') return { text: `\\frac{\\partial C}{\\partial ${n.element('a', m.layer, [i, j], m)}}`, prec: PREC.atom };
+        return { text: n.element(m.base, m.layer, [i, j], m), prec: PREC.atom };
+      }
+      case 'matmul': {
+        if (m.left.cols === 1) {
+          return { text: `${wrap(this.indexNode(m.left, i, '1', fresh), PREC.mul + 1)} ${wrap(this.indexNode(m.right, '1', j, fresh), PREC.mul + 1)}`, prec: PREC.mul };
+        }
+        const k = fresh.shift() ?? 'r';
+        const body = `${wrap(this.indexNode(m.left, i, k, fresh), PREC.mul + 1)} ${wrap(this.indexNode(m.right, k, j, fresh), PREC.mul + 1)}`;
+        return { text: `\\sum_{${k}=1}^{${m.left.cols}} ${body}`, prec: PREC.add };
+      }
+      case 'transpose': return this.indexNode(m.arg, j, i, fresh);
+      case 'hadamard': return { text: `${wrap(this.indexNode(m.left, i, j, fresh), PREC.mul)} ${wrap(this.indexNode(m.right, i, j, fresh), PREC.mul + 1)}`, prec: PREC.mul };
+      case 'plus': return { text: `${this.indexNode(m.left, i, j, fresh).text} + ${this.indexNode(m.right, i, j, fresh).text}`, prec: PREC.add };
+      case 'apply':
+        if (m.act.name === 'identity') return this.indexNode(m.arg, i, j, fresh);
+        return { text: `${m.act.latexName}\\left(${this.index(m.arg, i, j, fresh)}\\right)`, prec: PREC.atom };
+      case 'applyDeriv': return { text: `${m.act.latexName}'\\left(${this.index(m.arg, i, j, fresh)}\\right)`, prec: PREC.atom };
+      case 'ewise': {
+        const inner = this.scalar((s) => {
+          if (s.index.length !== 0 || s.layer !== undefined) return undefined;
+          if (Object.hasOwn(m.args, s.base)) return wrapMatrix(this.indexNode(m.args[s.base]!, i, j, fresh));
+          if (s.base === 'n') return n.sizeName(n.depth);
+          return undefined;
+        });
+        return { text: inner.print(m.expr), prec: PREC.add };
+      }
+    }
+  }
+}
+
+function wrapMatrix(p: Printed): string {
+  return p.prec < PREC.atom ? `\\left(${p.text}\\right)` : p.text;
+}

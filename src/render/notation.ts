@@ -1,0 +1,63 @@
+// How names look in LaTeX: Nielsen's superscript (l) with indices j, k, or the
+// question's (L), (L−1) with indices i, j and a^{(L)*} for the target.
+import type { Network } from '../spec/types.ts';
+
+export type NotationName = 'nielsen' | 'question';
+
+export class Notation {
+  readonly indices: readonly [string, string];
+  readonly sumIndices: readonly string[];
+  constructor(readonly name: NotationName, private readonly network: Network) {
+    this.indices = name === 'question' ? ['i', 'j'] : ['j', 'k'];
+    this.sumIndices = name === 'question' ? ['k', 'm', 'p', 'q'] : ['i', 'm', 'p', 'q'];
+  }
+
+  get depth(): number {
+    return this.network.layers.length;
+  }
+
+  /** "(2)" or "(L-1)". */
+  layer(l: number): string {
+    if (this.name === 'nielsen') return `(${l})`;
+    const back = this.depth - l;
+    return back === 0 ? '(L)' : `(L-${back})`;
+  }
+
+  /** Size of layer l's vectors (n_0 is the input). */
+  units(l: number): number {
+    return l === 0 ? this.network.input : this.network.layers[l - 1]!.units;
+  }
+
+  /** n_l as a symbol for dimensions. */
+  sizeName(l: number): string {
+    if (this.name === 'nielsen') return `n_{${l}}`;
+    const back = this.depth - l;
+    return back === 0 ? 'n_{L}' : `n_{L-${back}}`;
+  }
+
+  /** The matrix or vector itself: W^{(2)}, a^{(0)}, y, \delta^{(1)}. */
+  matrix(base: string, layer?: number): string {
+    if (base === 'y') return this.name === 'question' ? `a^{(L)^*}` : 'y';
+    if (base === 'dCda') return `\\frac{\\partial C}{\\partial ${this.matrix('a', layer)}}`;
+    const head = base === 'delta' ? '\\delta' : base;
+    return layer === undefined ? head : `${head}^{${this.layer(layer)}}`;
+  }
+
+  /** One element, with subscripts only along dimensions larger than one. */
+  element(base: string, layer: number | undefined, index: readonly string[], shape: { rows: number; cols: number }): string {
+    const subs: string[] = [];
+    if (shape.rows > 1 && index[0] !== undefined) subs.push(index[0]);
+    if (shape.cols > 1 && index[1] !== undefined) subs.push(index[1]);
+    const m = this.matrix(base, layer);
+    if (subs.length === 0) return m;
+    const joined = subs.some((s) => s.length > 1) ? subs.join(',') : subs.join('');
+    return base === 'y' && this.name === 'question' ? `a^{(L)^*}_{${joined}}` : `${m}_{${joined}}`;
+  }
+
+  /** Shape of a named matrix of the network. */
+  shapeOf(base: string, layer?: number): { rows: number; cols: number } {
+    if (base === 'W') return { rows: this.units(layer!), cols: this.units(layer! - 1) };
+    if (base === 'y') return { rows: this.units(this.depth), cols: 1 };
+    return { rows: this.units(layer ?? 0), cols: 1 };
+  }
+}

@@ -1,0 +1,83 @@
+// Network file → validated Network. Errors name the file, the line and column
+// where the YAML parser can tell, and the field path.
+import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { UserError, formatPath } from '../errors.ts';
+import { ACTIVATION_NAMES, LOSS_NAMES, networkFileSchema, type NetworkFile } from './schema.ts';
+import type { ActivationSpec, Network } from './types.ts';
+import { validateNetwork } from './validate.ts';
+import { nearest } from './nearest.ts';
+
+export const MAX_FILE_BYTES = 1 << 20;
+
+export function loadNetworkFile(file: string): Network {
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_FILE_BYTES) throw new UserError(`${file}: file larger than ${MAX_FILE_BYTES} bytes`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseNetwork(text, file);
+}
+
+/** Parse YAML or JSON text (JSON is YAML) into a validated Network. */
+export function parseNetwork(text: string, file = '<input>'): Network {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const pos = problem.linePos?.[0] ?? lineCounter.linePos(problem.pos[0]);
+    const where = pos ? `:${pos.line}:${pos.col}` : '';
+    throw new UserError(`${file}${where}: ${problem.message.split('\n')[0]}`);
+  }
+  const where = (path: readonly PropertyKey[]): string => {
+    const node = doc.getIn(path as unknown[], true);
+    if (isNode(node) && node.range) {
+      const p = lineCounter.linePos(node.range[0]);
+      return `:${p.line}:${p.col}`;
+    }
+    return '';
+  };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as Error).message}`);
+  }
+  const parsed = networkFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path as PropertyKey[];
+    throw new UserError(`${file}${where(path)}: ${formatPath(path)}: ${withSuggestion(issue.message, path, raw)}`);
+  }
+  return validateNetwork(toNetwork(parsed.data, file), (path) => where(path));
+}
+
+function withSuggestion(message: string, path: readonly PropertyKey[], raw: unknown): string {
+  let value: unknown = raw;
+  for (const p of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p];
+  if (typeof value !== 'string') return message;
+  const last = path[path.length - 1];
+  const names: readonly string[] = last === 'loss' ? LOSS_NAMES : last === 'activation' ? ACTIVATION_NAMES : [];
+  const guess = nearest(value, names);
+  return guess ? `${message} (did you mean "${guess}"?)` : message;
+}
+
+function toActivation(a: NetworkFile['layers'][number]['activation']): ActivationSpec {
+  if (typeof a === 'string') return a === 'leaky-relu' ? { kind: 'leaky-relu', slope: 0.01 } : { kind: a };
+  if ('formula' in a) return { kind: 'formula', formula: a.formula };
+  return { kind: 'leaky-relu', slope: a['leaky-relu'] };
+}
+
+function toNetwork(f: NetworkFile, source: string): Network {
+  return {
+    name: f.name,
+    input: f.input,
+    layers: f.layers.map((l) => ({ units: l.units, activation: toActivation(l.activation), bias: l.bias })),
+    loss: f.loss,
+    ...(f.train ? { train: { ...f.train } } : {}),
+    source,
+  };
+}

@@ -1,0 +1,154 @@
+// The only module that talks to the computer algebra systems (mathjs and nerdamer).
+// Expressions cross the boundary as strings with neutral symbol names (s0, s1, …)
+// because nerdamer misreads names such as W1_1_1; results come back through
+// mathjs's parser into our IR.
+import { derivative, parse, simplify, type MathNode } from 'mathjs';
+import nerdamer from 'nerdamer';
+import 'nerdamer/Calculus.js';
+import 'nerdamer/Algebra.js';
+import { add, call, div, mul, neg, num, pow, sub, sym, symKey, type Expr, type Sym } from './expr.ts';
+import { lookupFunction } from './functions.ts';
+
+/** Maps our symbols to CAS-safe names and back. */
+class Namer {
+  private readonly toName = new Map<string, string>();
+  private readonly toSym = new Map<string, Sym>();
+  name(s: Sym): string {
+    const k = symKey(s);
+    let n = this.toName.get(k);
+    if (!n) {
+      n = `s${this.toName.size}`;
+      this.toName.set(k, n);
+      this.toSym.set(n, s);
+    }
+    return n;
+  }
+  sym(name: string): Sym | undefined {
+    return this.toSym.get(name);
+  }
+}
+
+function toCas(e: Expr, names: Namer): string {
+  switch (e.kind) {
+    case 'num': return e.value < 0 ? `(${e.value})` : String(e.value);
+    case 'sym': return names.name(e.sym);
+    case 'add': return `(${e.terms.map((t) => toCas(t, names)).join('+')})`;
+    case 'mul': return `(${e.factors.map((t) => toCas(t, names)).join('*')})`;
+    case 'pow': return `(${toCas(e.base, names)})^(${toCas(e.exp, names)})`;
+    case 'call': {
+      const fn = lookupFunction(e.fn);
+      if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
+      // Send the definition: the engines do not know sigmoid or softplus.
+      const arg = toCas(e.args[0]!, names);
+      return `(${fn.cas.replace(/\bx\b/g, `(${arg})`)})`;
+    }
+  }
+}
+
+/** Convert a mathjs syntax tree into our IR; `resolve` names the symbols. */
+export function fromMathNode(node: MathNode, resolve: (name: string) => Expr): Expr {
+  const go = (n: MathNode): Expr => fromMathNode(n, resolve);
+  const anyNode = node as MathNode & { [k: string]: unknown };
+  switch (node.type) {
+    case 'ConstantNode': {
+      const v = anyNode.value;
+      if (typeof v !== 'number') throw new Error(`expected a number, found ${String(v)}`);
+      return num(v);
+    }
+    case 'SymbolNode': {
+      const name = anyNode.name as string;
+      if (name === 'e' || name === 'E') return call('exp', num(1));
+      if (name === 'pi' || name === 'PI') return num(Math.PI);
+      return resolve(name);
+    }
+    case 'ParenthesisNode':
+      return go(anyNode.content as MathNode);
+    case 'OperatorNode': {
+      const args = (anyNode.args as MathNode[]).map(go);
+      const [a, b] = args as [Expr, Expr];
+      switch (anyNode.fn as string) {
+        case 'add': return add(a, b);
+        case 'subtract': return sub(a, b);
+        case 'multiply': return mul(a, b);
+        case 'divide': return div(a, b);
+        case 'unaryMinus': return neg(a);
+        case 'unaryPlus': return a;
+        case 'pow': {
+          // e^u is exp(u)
+          if (a.kind === 'call' && a.fn === 'exp' && a.args[0]?.kind === 'num' && a.args[0].value === 1) return call('exp', b);
+          return pow(a, b);
+        }
+        default: throw new Error(`operator ${String(anyNode.op)} is not supported here`);
+      }
+    }
+    case 'FunctionNode': {
+      const fnNode = anyNode.fn as MathNode & { name?: string };
+      const name = fnNode.name === 'ln' ? 'log' : fnNode.name;
+      const args = (anyNode.args as MathNode[]).map(go);
+      if (name === 'exp' || (name && lookupFunction(name))) return call(name, ...args);
+      throw new Error(`function ${String(name)} is not supported`);
+    }
+    default:
+      throw new Error(`${node.type} is not supported in a formula`);
+  }
+}
+
+function fromCasString(text: string, names: Namer): Expr {
+  return fromMathNode(parse(text), (name) => {
+    const s = names.sym(name);
+    if (!s) throw new Error(`internal: the CAS returned an unknown symbol ${name}`);
+    return { kind: 'sym', sym: s };
+  });
+}
+
+/** ∂e/∂wrt by nerdamer. */
+export function casDiff(e: Expr, wrt: Sym): Expr {
+  const names = new Namer();
+  const text = toCas(e, names);
+  const v = names.name(wrt);
+  const out = nerdamer.diff(text, v).toString();
+  nerdamer.flush();
+  return fromCasString(out, names);
+}
+
+/** True when nerdamer expands e to exactly 0: a symbolic proof that e ≡ 0. */
+export function casIsZero(e: Expr): boolean {
+  const names = new Namer();
+  const out = nerdamer(`expand(${toCas(e, names)})`).toString();
+  nerdamer.flush();
+  return out === '0';
+}
+
+/** Expand e with nerdamer and bring it back (for display of small expressions). */
+export function casExpand(e: Expr): Expr {
+  const names = new Namer();
+  const out = nerdamer(`expand(${toCas(e, names)})`).toString();
+  nerdamer.flush();
+  return fromCasString(out, names);
+}
+
+/**
+ * d/dx of a formula in x, by mathjs, simplified by mathjs (only used on
+ * single activations and per-element losses, where its simplifier is fast).
+ */
+export function formulaDerivative(formula: Expr, variable: Sym): Expr {
+  const names = new Namer();
+  const text = toCas(formula, names);
+  const v = names.name(variable);
+  const d = simplify(derivative(text, v));
+  return fromMathNode(d, (name) => {
+    const s = names.sym(name);
+    if (!s) throw new Error(`internal: mathjs returned an unknown symbol ${name}`);
+    return { kind: 'sym', sym: s };
+  });
+}
+
+/** Parse a formula in mathjs syntax whose only free symbols are those `allowed` names. */
+export function parseScalarFormula(text: string, allowed: Record<string, Expr>): Expr {
+  return fromMathNode(parse(text), (name) => {
+    if (!Object.hasOwn(allowed, name)) throw new Error(`unknown symbol "${name}"`);
+    return allowed[name]!;
+  });
+}
+
+export { sym };

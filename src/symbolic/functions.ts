@@ -1,0 +1,62 @@
+// The scalar functions the IR knows. One entry per function: how to evaluate it,
+// how each printer spells it, and how the CAS should see it. Adding a function is
+// adding one entry here.
+
+export interface ScalarFunction {
+  readonly arity: number;
+  /** Numerically stable evaluation (also the reference for tests). */
+  readonly evaluate: (...xs: number[]) => number;
+  /** TypeScript: a Math member or a helper emitted into the generated module. */
+  readonly ts: { readonly call: string; readonly helper?: string };
+  /** LaTeX operator name. */
+  readonly latex: string;
+  /** Definition the CAS understands, in terms of x (CAS engines do not know sigmoid). */
+  readonly cas: string;
+}
+
+const sigmoid = (x: number): number => {
+  // exp of a negative argument only: no overflow for |x| large.
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+};
+
+const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+export const FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
+  exp: { arity: 1, evaluate: Math.exp, ts: { call: 'Math.exp' }, latex: '\\exp', cas: 'exp(x)' },
+  log: { arity: 1, evaluate: Math.log, ts: { call: 'Math.log' }, latex: '\\ln', cas: 'log(x)' },
+  sqrt: { arity: 1, evaluate: Math.sqrt, ts: { call: 'Math.sqrt' }, latex: '\\sqrt', cas: 'sqrt(x)' },
+  abs: { arity: 1, evaluate: Math.abs, ts: { call: 'Math.abs' }, latex: '\\operatorname{abs}', cas: 'abs(x)' },
+  sign: { arity: 1, evaluate: Math.sign, ts: { call: 'Math.sign' }, latex: '\\operatorname{sgn}', cas: 'sign(x)' },
+  sin: { arity: 1, evaluate: Math.sin, ts: { call: 'Math.sin' }, latex: '\\sin', cas: 'sin(x)' },
+  cos: { arity: 1, evaluate: Math.cos, ts: { call: 'Math.cos' }, latex: '\\cos', cas: 'cos(x)' },
+  tanh: { arity: 1, evaluate: Math.tanh, ts: { call: 'Math.tanh' }, latex: '\\tanh', cas: 'tanh(x)' },
+  sinh: { arity: 1, evaluate: Math.sinh, ts: { call: 'Math.sinh' }, latex: '\\sinh', cas: 'sinh(x)' },
+  cosh: { arity: 1, evaluate: Math.cosh, ts: { call: 'Math.cosh' }, latex: '\\cosh', cas: 'cosh(x)' },
+  sech: {
+    arity: 1, evaluate: (x) => 1 / Math.cosh(x),
+    ts: { call: 'sech', helper: 'function sech(x: number): number {\n  return 1 / Math.cosh(x);\n}' },
+    latex: '\\operatorname{sech}', cas: '1/cosh(x)',
+  },
+  sigmoid: {
+    arity: 1, evaluate: sigmoid,
+    ts: {
+      call: 'sigmoid',
+      helper: 'function sigmoid(x: number): number {\n  // exp of a non-positive argument only, so it never overflows\n  if (x >= 0) return 1 / (1 + Math.exp(-x));\n  const e = Math.exp(x);\n  return e / (1 + e);\n}',
+    },
+    latex: '\\sigma', cas: '1/(1+exp(-x))',
+  },
+  softplus: {
+    arity: 1, evaluate: softplus,
+    ts: {
+      call: 'softplus',
+      helper: 'function softplus(x: number): number {\n  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));\n}',
+    },
+    latex: '\\operatorname{softplus}', cas: 'log(1+exp(x))',
+  },
+};
+
+export function lookupFunction(name: string): ScalarFunction | undefined {
+  return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { expand, inlinedGradient } from '../src/derive/expand.ts';
+import { compileNetwork, renderLatex } from '../src/pipeline.ts';
+import { MatrixLatexPrinter } from '../src/render/latex-printer.ts';
+import { Notation } from '../src/render/notation.ts';
+import { loadNetworkFile } from '../src/spec/load.ts';
+import { casIsZero } from '../src/symbolic/cas.ts';
+import { mkey } from '../src/symbolic/matrix.ts';
+import { sub, symKey } from '../src/symbolic/expr.ts';
+
+const question = compileNetwork(loadNetworkFile('examples/question.yaml'));
+const chain = compileNetwork(loadNetworkFile('examples/question-chain.yaml'));
+const xor = compileNetwork(loadNetworkFile('examples/xor.yaml'));
+
+describe('the derivation', () => {
+  it("yields δ^(1) = 2(a^(1) − y) and ∂C/∂W^(1) = δ^(1) (a^(0))ᵀ for the question's network", () => {
+    const [g] = question.derivation.gradients;
+    const printer = new MatrixLatexPrinter(new Notation('nielsen', question.network));
+    expect(printer.print(g!.delta)).toBe('2 \\left(a^{(1)} - y\\right)');
+    expect(mkey(g!.dW)).toBe("(delta1 a0')");
+    // the identity's Jacobian was simplified away, and the step says so
+    const simplification = question.derivation.steps.find((s) => s.rule === 'simplification');
+    expect(simplification?.why).toMatch(/identity/);
+  });
+
+  it('records a rule for every step, and keeps σ′ for sigmoid layers', () => {
+    const rules = xor.derivation.steps.map((s) => s.rule);
+    expect(rules).toEqual(['loss-derivative', 'chain-activation', 'substitution', 'chain-affine-weight', 'chain-affine-bias',
+      'chain-affine-input', 'chain-activation', 'substitution', 'chain-affine-weight', 'chain-affine-bias']);
+    const printer = new MatrixLatexPrinter(new Notation('nielsen', xor.network));
+    expect(printer.print(xor.derivation.gradients[0]!.delta)).toBe("\\left(W^{(2)}\\right)^{\\top} \\delta^{(2)} \\odot \\sigma'\\left(z^{(1)}\\right)");
+  });
+
+  for (const [name, c] of [['question', question], ['question-chain', chain]] as const) {
+    it(`${name}: the fully expanded loss differentiated by the CAS equals the lowered δ recursion, symbolically`, () => {
+      const expanded = expand(c.derivation.graph);
+      const recursion = inlinedGradient(c.routine);
+      expect(expanded.derivatives.length).toBe(c.routine.layout.paramCount);
+      for (const d of expanded.derivatives) {
+        const viaDelta = recursion.get(symKey(d.param))!;
+        expect(casIsZero(sub(d.expr, viaDelta))).toBe(true);
+      }
+    });
+  }
+
+  it('the symbolic comparison can fail: a wrong gradient is not zero', () => {
+    const expanded = expand(question.derivation.graph);
+    const recursion = inlinedGradient(question.routine);
+    const d = expanded.derivatives[0]!;
+    expect(casIsZero(sub(d.expr, sub(recursion.get(symKey(d.param))!, d.expr)))).toBe(false);
+  });
+
+  it('the LaTeX shows ∂C/∂W^(1) = 2 a^(0) (a^(0) W^(1) − y) in an equivalent printed form', () => {
+    const tex = renderLatex(question);
+    expect(tex).toContain('\\frac{\\partial C}{\\partial W^{(1)}} = 2 \\left(W^{(1)} a^{(0)} - y\\right) a^{(0)}');
+    expect(tex).toContain('\\delta^{(1)} = 2 \\left(a^{(1)} - y\\right)');
+    expect(tex).toContain('\\frac{\\partial C}{\\partial W^{(1)}} = \\delta^{(1)} \\left(a^{(0)}\\right)^{\\top}');
+  });
+
+  it('the sigmoid derivative comes from the CAS and is expressed through the forward value', () => {
+    const tex = renderLatex(xor);
+    expect(tex).toMatch(/\\sigma'\(z\) = .* = \\sigma\(z\) \\left\(1 - \\sigma\(z\)\\right\)/);
+  });
+});

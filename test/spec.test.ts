@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseNetwork } from '../src/spec/load.ts';
+import { UserError } from '../src/errors.ts';
+import { cli } from './helpers.ts';
+
+const ok = `name: t\ninput: 2\nlayers:\n  - units: 3\n    activation: sigmoid\nloss: squared\n`;
+
+function error(text: string): string {
+  try {
+    parseNetwork(text, 'net.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('network files', () => {
+  it('parses YAML and the same network as JSON', () => {
+    const a = parseNetwork(ok, 'a.yaml');
+    const b = parseNetwork(JSON.stringify({ name: 't', input: 2, layers: [{ units: 3, activation: 'sigmoid' }], loss: 'squared' }), 'b.json');
+    expect({ ...a, source: '' }).toEqual({ ...b, source: '' });
+    expect(a.layers[0]).toEqual({ units: 3, activation: { kind: 'sigmoid' }, bias: true });
+  });
+
+  it.each([
+    [ok.replace('units: 3', 'units: 0'), 'net.yaml:4:12: layers[0].units'],
+    [ok.replace('units: 3', 'units: 2.5'), 'layers[0].units: expected a whole number'],
+    [ok.replace('sigmoid', 'sigmod'), 'did you mean "sigmoid"'],
+    [ok.replace('squared', 'sqared'), 'loss: unknown loss "sqared" (did you mean "squared"?)'],
+    [ok + 'input: 3\n', 'net.yaml:7:1'],
+    [ok + 'train:\n  rate: 0.1\n  data:\n    - { x: [1], y: [1, 2, 3] }\n', 'train.data[0].x: expected 2 numbers'],
+    [ok + 'train:\n  rate: 0.1\n  init:\n    W1: [[1, 2]]\n', 'train.init.W1: expected 3 rows of 2 numbers'],
+    ['name: t\ninput: [1\n', 'net.yaml:'],
+    [ok + 'colour: red\n', 'colour'],
+  ])('refuses bad input with the file and the field: %#', (text, fragment) => {
+    expect(error(text)).toContain(fragment);
+  });
+
+  it('the command line exits 2 with one line for bad input', () => {
+    const r = cli(['check', 'examples/does-not-exist.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('examples/does-not-exist.yaml');
+  });
+});

@@ -3,7 +3,17 @@
 // recursion and the gradients, and every equation keeps the rule that made it.
 import type { Graph, GraphLayer, GraphNode } from '../graph/build.ts';
 import { simplifyMatrix } from '../symbolic/msimplify.ts';
-import { applyDeriv, ewise, hadamard, matmul, mkey, mvar, transpose, type MExpr } from '../symbolic/matrix.ts';
+import { applyDeriv, ewise, hadamard, matmul, mkey, mvar, softmaxJacobian, transpose, type MExpr } from '../symbolic/matrix.ts';
+import { casCancel } from '../symbolic/cas.ts';
+import { isNum, mul, size, substitute, sym } from '../symbolic/expr.ts';
+import { UserError } from '../errors.ts';
+import { softmaxDelta } from './softmax.ts';
+import { LatexPrinter } from '../render/latex-printer.ts';
+
+/** Plain LaTeX of a CAS result inside a step's explanation (indices as subscripts). */
+function scalarLatex(e: Parameters<LatexPrinter['print']>[0]): string {
+  return new LatexPrinter((s) => `${s.base}_{${s.index.join('')}}`).print(e);
+}
 
 export type Rule =
   | 'loss-derivative'
@@ -64,6 +74,10 @@ export function derive(graph: Graph): Derivation {
     },
     activate({ layer }) {
       const upstream = adjoint.get(mkey(layer.a))!;
+      if (!layer.act.elementwise) {
+        softmaxRule(layer, upstream);
+        return;
+      }
       const derivative = applyDeriv(layer.act, layer.z, layer.a);
       steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: hadamard(partialName(layer.a), derivative), rule: 'chain-activation',
         layer: layer.l, why: `chain rule through $a = \\sigma(z)$, applied elementwise: its Jacobian is $\\operatorname{diag}(\\sigma'(z))$` });
@@ -74,6 +88,12 @@ export function derive(graph: Graph): Derivation {
       if (simplified.rules.length > 0) {
         closed = simplified.expr;
         steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l, why: simplified.rules.join('; ') });
+      }
+      const cancelled = cancelWithLoss(closed, layer);
+      if (cancelled) {
+        closed = cancelled;
+        steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l,
+          why: 'the CAS multiplies the two factors component by component and cancels the common factors of numerator and denominator' });
       }
       deltas.set(layer.l, closed);
       adjoint.set(mkey(layer.z), deltaOf(layer.l, layer.units));
@@ -98,6 +118,32 @@ export function derive(graph: Graph): Derivation {
       }
     },
   };
+
+  function softmaxRule(layer: GraphLayer, upstream: MExpr): void {
+    const jac = softmaxJacobian(layer.a);
+    steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: matmul(transpose(jac), partialName(layer.a)), rule: 'chain-activation', layer: layer.l,
+      why: 'chain rule through $a = \\operatorname{softmax}(z)$: every output depends on every input, $\\partial a_i / \\partial z_j = a_i (\\delta_{ij} - a_j)$, so the Jacobian is $J = \\operatorname{diag}(a) - a a^{\\top}$' });
+    steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: matmul(transpose(jac), upstream), rule: 'substitution', layer: layer.l,
+      why: 'substitute the derivative of the loss' });
+    const result = softmaxDelta(graph.loss, layer.units);
+    if (!result) throw new UserError(`${graph.network.source}: loss: the softmax Jacobian does not simplify with loss ${graph.loss.name}; use softmax-cross-entropy`);
+    const closed = ewise(result.element, { a: layer.a, y: graph.y }, layer.a);
+    steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l,
+      why: `in components $\\delta_j = \\sum_i a_i (\\delta_{ij} - a_j) \\, \\partial C / \\partial a_i$; for $j = 1$ and ${result.size} outputs the CAS expands it to $${scalarLatex(result.expanded)}$, and since the targets sum to one ($\\sum_i y_i = 1$) this is $a_j - y_j$ for every $j$` });
+    deltas.set(layer.l, closed);
+    adjoint.set(mkey(layer.z), deltaOf(layer.l, layer.units));
+  }
+
+  /** ∂C/∂a ⊙ σ'(z) at the output, as one formula the CAS can cancel (cross-entropy with sigmoid gives a − y). */
+  function cancelWithLoss(closed: MExpr, layer: GraphLayer): MExpr | undefined {
+    if (closed.kind !== 'hadamard' || closed.left.kind !== 'ewise' || closed.right.kind !== 'applyDeriv') return undefined;
+    const { left, right } = closed;
+    if (!right.act.fromOutput || left.args.a !== layer.a) return undefined;
+    const product = mul(left.expr, substitute(right.act.fromOutput, (s) => (s.base === 'v' ? sym('a') : undefined)));
+    const cancelled = casCancel(product);
+    if (!cancelled || size(cancelled) >= size(product) || isNum(cancelled)) return undefined;
+    return ewise(cancelled, left.args, layer.a);
+  }
 
   for (const node of [...graph.nodes].reverse()) {
     (rules[node.kind] as (n: GraphNode) => void)(node);

@@ -4,6 +4,7 @@
 import type { Graph } from '../graph/build.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { lowerElement } from '../lower/elements.ts';
+import { softmaxDefinition } from '../lower/softmax.ts';
 import type { Routine } from '../lower/routine.ts';
 import { casDiff } from '../symbolic/cas.ts';
 import { add, num, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
@@ -40,7 +41,11 @@ export function expandedLoss(graph: Graph): Expr {
   const inline = (e: Expr): Expr => substitute(e, (s) => defs.get(symKey(s)));
   for (const layer of graph.layers) {
     for (let j = 1; j <= layer.units; j++) defs.set(symKey({ base: 'z', layer: layer.l, index: [j] }), inline(lowerElement(layer.zDef, j, 1)));
-    for (let j = 1; j <= layer.units; j++) defs.set(symKey({ base: 'a', layer: layer.l, index: [j] }), inline(lowerElement(layer.aDef, j, 1)));
+    const zs = Array.from({ length: layer.units }, (_, j) => defs.get(symKey({ base: 'z', layer: layer.l, index: [j + 1] }))!);
+    for (let j = 1; j <= layer.units; j++) {
+      defs.set(symKey({ base: 'a', layer: layer.l, index: [j] }),
+        layer.act.elementwise ? inline(lowerElement(layer.aDef, j, 1)) : softmaxDefinition(zs, j));
+    }
   }
   const last = graph.layers[graph.layers.length - 1]!;
   const terms: Expr[] = [];

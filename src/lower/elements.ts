@@ -23,8 +23,11 @@ export function lowerElement(m: MExpr, i: number, j: number): Expr {
     case 'transpose': return lowerElement(m.arg, j, i);
     case 'hadamard': return mul(lowerElement(m.left, i, j), lowerElement(m.right, i, j));
     case 'plus': return add(lowerElement(m.left, i, j), lowerElement(m.right, i, j));
-    case 'apply': return applyActivation(m.act, lowerElement(m.arg, i, j));
+    case 'apply':
+      if (!m.act.elementwise) throw new Error('internal: softmax is lowered as a whole layer');
+      return applyActivation(m.act, lowerElement(m.arg, i, j));
     case 'applyDeriv': return applyDerivative(m.act, lowerElement(m.arg, i, j), lowerElement(m.output, i, j));
+    case 'softmaxJacobian': throw new Error('internal: the softmax Jacobian is simplified away before lowering');
     case 'ewise': {
       // Symbols named in args stand for the matrices; n is the number of rows.
       return substitute(m.expr, (s) => {

@@ -2,7 +2,8 @@
 // the loss, the δ recursion and the gradient, in an order code can run.
 import type { Derivation } from '../derive/derive.ts';
 import { layoutOf, offsetOf, type Layout } from '../graph/layout.ts';
-import { add, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
+import { add, call, mul, neg, num, sub, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
+import { softmaxMax, softmaxStatements, softmaxSum } from './softmax.ts';
 import { elementSymbol, lowerElement } from './elements.ts';
 import { propagateCopies, shareSubexpressions } from './passes.ts';
 
@@ -40,13 +41,17 @@ export function lower(derivation: Derivation): Routine {
     for (let j = 1; j <= layer.units; j++) {
       forward.push({ target: symOf(elementSymbol('z', layer.l, j, 1, 1)), expr: lowerElement(layer.zDef, j, 1) });
     }
+    if (!layer.act.elementwise) {
+      forward.push(...softmaxStatements(layer));
+      continue;
+    }
     for (let j = 1; j <= layer.units; j++) {
       forward.push({ target: symOf(elementSymbol('a', layer.l, j, 1, 1)), expr: lowerElement(layer.aDef, j, 1) });
     }
   }
   const last = graph.layers[graph.layers.length - 1]!;
   const outputSyms = Array.from({ length: last.units }, (_, j) => elementSymbol('a', last.l, j + 1, 1, 1));
-  const lossTerms = outputSyms.map((a, j) =>
+  const lossTerms = outputSyms.map((a, j) => stableLossTerm(graph, a, j + 1) ?? 
     substitute(graph.loss.element, (s) => {
       if (s.index.length !== 0 || s.layer !== undefined) return undefined;
       if (s.base === 'a') return a;
@@ -76,6 +81,23 @@ export function lower(derivation: Derivation): Routine {
     forward, output: outputSyms, loss: add(...lossTerms), backward, gradient,
   };
   return shareSubexpressions(propagateCopies(raw));
+}
+
+/**
+ * The loss from the logits where that is the stable form: −log a_j of a softmax
+ * is m + log s − z_j; the cross-entropy of a sigmoid is y softplus(−z) + (1 − y) softplus(z).
+ */
+function stableLossTerm(graph: Derivation['graph'], _a: Expr, j: number): Expr | undefined {
+  const last = graph.layers[graph.layers.length - 1]!;
+  const z = sym('z', last.l, [j]);
+  const y = sym('y', undefined, [j]);
+  if (graph.loss.name === 'softmax-cross-entropy' && !last.act.elementwise) {
+    return mul(y, add(softmaxMax(last.l), call('log', softmaxSum(last.l)), neg(z)));
+  }
+  if (graph.loss.name === 'cross-entropy' && last.act.name === 'sigmoid') {
+    return add(mul(y, call('softplus', neg(z))), mul(sub(num(1), y), call('softplus', z)));
+  }
+  return undefined;
 }
 
 function symOf(e: Expr): Sym {

@@ -107,6 +107,10 @@ export class MatrixLatexPrinter {
         if (m.act.identityJacobian && m.act.name === 'identity') return this.node(m.arg);
         return { text: `${m.act.latexName}\\left(${this.print(m.arg)}\\right)`, prec: PREC.atom };
       case 'applyDeriv': return { text: `${m.act.latexName}'\\left(${this.print(m.arg)}\\right)`, prec: PREC.atom };
+      case 'softmaxJacobian': {
+        const a = this.print(m.output);
+        return { text: `\\left(\\operatorname{diag}\\left(${a}\\right) - ${a} \\left(${a}\\right)^{\\top}\\right)`, prec: PREC.atom };
+      }
       case 'ewise': {
         const inner = this.scalar((s) => {
           if (s.index.length !== 0 || s.layer !== undefined) return undefined;
@@ -146,6 +150,11 @@ export class MatrixLatexPrinter {
         if (m.act.name === 'identity') return this.indexNode(m.arg, i, j, fresh);
         return { text: `${m.act.latexName}\\left(${this.index(m.arg, i, j, fresh)}\\right)`, prec: PREC.atom };
       case 'applyDeriv': return { text: `${m.act.latexName}'\\left(${this.index(m.arg, i, j, fresh)}\\right)`, prec: PREC.atom };
+      case 'softmaxJacobian': {
+        const ai = this.index(m.output, i, '1', fresh);
+        const aj = this.index(m.output, j, '1', fresh);
+        return { text: `${ai} \\left(\\delta_{${i}${j}} - ${aj}\\right)`, prec: PREC.mul };
+      }
       case 'ewise': {
         const inner = this.scalar((s) => {
           if (s.index.length !== 0 || s.layer !== undefined) return undefined;

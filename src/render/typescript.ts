@@ -20,6 +20,9 @@ export function spellTs(s: Sym): string {
     case 'a': return `a${s.layer}_${i[0]}`;
     case 'delta': return `d${s.layer}_${i[0]}`;
     case 't': return `t${i[0]}`;
+    case 'm': return `m${s.layer}`;
+    case 's': return `s${s.layer}`;
+    case 'e': return `e${s.layer}_${i[0]}`;
     default: throw new Error(`internal: no TypeScript name for ${s.base}`);
   }
 }

@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import type { ActivationSpec } from '../spec/types.ts';
 import { formulaDerivative, parseScalarFormula } from './cas.ts';
 import { evaluate } from './evaluate.ts';
-import { call, isNum, substitute, sym, type Expr } from './expr.ts';
+import { add, call, isNum, key, mul, num, pow, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
 
 /** The formula variable (printed z) and the forward value (printed σ(z)). */
@@ -39,7 +39,17 @@ export const applyActivation = (act: Activation, arg: Expr): Expr => at(act.form
 export const applyDerivative = (act: Activation, z: Expr, a: Expr): Expr =>
   act.fromOutput ? atOutput(act.fromOutput, a) : at(act.derivative, z);
 
-interface Definition { readonly latexName: string; readonly formula: Expr; readonly notes?: readonly string[] }
+interface Definition {
+  readonly latexName: string;
+  readonly formula: Expr;
+  readonly elementwise?: false;
+  /** Two pieces joined at u = 0: each differentiated by the CAS, joined with step(u), step(0) = 0. */
+  readonly pieces?: { readonly positive: Expr; readonly negative: Expr };
+  readonly notes?: readonly string[];
+}
+
+const step = (u: Expr): Expr => call('step', u);
+const ONE_SIDED = 'At the kink $z = 0$ the derivative takes its left-hand value (the convention $\\operatorname{relu}\'(0) = 0$); $\\operatorname{H}$ is the step function with $\\operatorname{H}(0) = 0$.';
 
 function definition(spec: ActivationSpec): Definition {
   switch (spec.kind) {
@@ -47,6 +57,9 @@ function definition(spec: ActivationSpec): Definition {
     case 'sigmoid': return { latexName: '\\sigma', formula: call('sigmoid', U) };
     case 'tanh': return { latexName: '\\tanh', formula: call('tanh', U) };
     case 'softplus': return { latexName: '\\operatorname{softplus}', formula: call('softplus', U) };
+    case 'relu': return piecewise('\\operatorname{relu}', U, num(0));
+    case 'leaky-relu': return piecewise('\\operatorname{lrelu}', U, mul(num(spec.slope), U));
+    case 'softmax': return { latexName: '\\operatorname{softmax}', formula: U, elementwise: false };
     case 'formula': {
       let formula: Expr;
       try {
@@ -56,10 +69,16 @@ function definition(spec: ActivationSpec): Definition {
       }
       return { latexName: 'f', formula };
     }
-    default:
-      throw new UserError(`activation ${spec.kind} is not supported yet`);
   }
 }
+
+function piecewise(latexName: string, positive: Expr, negative: Expr): Definition {
+  // f = f₋ + H(u) (f₊ − f₋)
+  return { latexName, formula: add(negative, mul(step(U), sub(positive, negative))), pieces: { positive, negative }, notes: [ONE_SIDED] };
+}
+
+/** Points where a custom activation and its derivative must be finite: 0 and large |x| included. */
+export const CHECK_GRID = [-1000, -100, -10, -3, -1, -0.5, -0.001, 0, 0.001, 0.5, 1, 3, 10, 100, 1000];
 
 const cache = new Map<string, Activation>();
 
@@ -68,24 +87,75 @@ export function resolveActivation(spec: ActivationSpec): Activation {
   const hit = cache.get(id);
   if (hit) return hit;
   const def = definition(spec);
-  const derivative = formulaDerivative(def.formula, U.kind === 'sym' ? U.sym : never());
+  const variable = (U as { sym: Sym }).sym;
+  let derivative: Expr;
+  if (def.elementwise === false) {
+    derivative = num(0); // softmax: not elementwise, handled by its Jacobian in the derivation
+  } else if (def.pieces) {
+    const dPos = formulaDerivative(def.pieces.positive, variable);
+    const dNeg = formulaDerivative(def.pieces.negative, variable);
+    derivative = add(dNeg, mul(step(U), sub(dPos, dNeg)));
+  } else {
+    derivative = recognize(formulaDerivative(def.formula, variable));
+  }
   const forward = (x: number): number => evaluate(def.formula, () => x);
   const slope = (x: number): number => evaluate(derivative, () => x);
-  const fromOutput = fitOutputPolynomial(forward, slope, V);
+  if (spec.kind === 'formula') checkOnGrid(spec.formula, forward, slope);
+  const fromOutput = def.elementwise === false || def.pieces ? undefined : fitOutputPolynomial(forward, slope, V);
   const act: Activation = {
-    name: spec.kind,
+    name: spec.kind === 'leaky-relu' ? `leaky-relu(${spec.slope})` : spec.kind,
     latexName: def.latexName,
-    elementwise: true,
+    elementwise: def.elementwise !== false,
     formula: def.formula,
     derivative,
     ...(fromOutput ? { fromOutput } : {}),
     identityJacobian: isNum(derivative, 1),
-    notes: def.notes ?? [],
+    notes: def.notes ?? (spec.kind === 'formula' && JSON.stringify(derivative).includes('"sign"') ? [ONE_SIDED_ABS] : []),
   };
   cache.set(id, act);
   return act;
 }
 
-function never(): never {
-  throw new Error('internal');
+const ONE_SIDED_ABS = 'Where the formula has a kink ($\\operatorname{abs}$), the derivative uses $\\operatorname{sgn}(0) = 0$.';
+
+/**
+ * Rewrite CAS output into forms that evaluate well: mathjs writes d|u|/du as
+ * |u|/u, NaN at 0, which becomes sgn(u) (sgn(0) = 0); e^u/(e^u + 1), which
+ * overflows for large u, becomes σ(u).
+ */
+function recognize(e: Expr): Expr {
+  const go = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'num': case 'sym': return x;
+      case 'add': return add(...x.terms.map(go));
+      case 'pow': return pow(go(x.base), go(x.exp));
+      case 'call': return call(x.fn, ...x.args.map(go));
+      case 'mul': {
+        const factors = x.factors.map(go);
+        for (let i = 0; i < factors.length; i++) {
+          const f = factors[i]!;
+          if (f.kind === 'call' && f.fn === 'exp') {
+            const want = key(add(f, num(1)));
+            const inv = factors.findIndex((g) => g.kind === 'pow' && isNum(g.exp, -1) && key(g.base) === want);
+            if (inv >= 0) return mul(call('sigmoid', f.args[0]!), ...factors.filter((_, k) => k !== i && k !== inv));
+          }
+          if (f.kind !== 'call' || f.fn !== 'abs') continue;
+          const inv = factors.findIndex((g) => g.kind === 'pow' && isNum(g.exp, -1) && key(g.base) === key(f.args[0]!));
+          if (inv >= 0) {
+            const rest = factors.filter((_, k) => k !== i && k !== inv);
+            return mul(call('sign', f.args[0]!), ...rest);
+          }
+        }
+        return mul(...factors);
+      }
+    }
+  };
+  return go(e);
+}
+
+function checkOnGrid(formula: string, f: (x: number) => number, df: (x: number) => number): void {
+  for (const x of CHECK_GRID) {
+    if (!Number.isFinite(f(x))) throw new UserError(`formula "${formula}" is not finite at x = ${x}`);
+    if (!Number.isFinite(df(x))) throw new UserError(`formula "${formula}": its derivative is not finite at x = ${x}`);
+  }
 }

@@ -127,6 +127,56 @@ export function casExpand(e: Expr): Expr {
   return fromCasString(out, names);
 }
 
+/** Numerator and denominator of a rational expression, as our IR. */
+function toFraction(e: Expr): { n: Expr; d: Expr } {
+  switch (e.kind) {
+    case 'add': {
+      let acc = { n: num(0), d: num(1) };
+      for (const t of e.terms) {
+        const f = toFraction(t);
+        acc = { n: add(mul(acc.n, f.d), mul(f.n, acc.d)), d: mul(acc.d, f.d) };
+      }
+      return acc;
+    }
+    case 'mul': {
+      let acc = { n: num(1), d: num(1) };
+      for (const t of e.factors) {
+        const f = toFraction(t);
+        acc = { n: mul(acc.n, f.n), d: mul(acc.d, f.d) };
+      }
+      return acc;
+    }
+    case 'pow':
+      if (e.exp.kind === 'num' && Number.isInteger(e.exp.value) && e.exp.value < 0) {
+        const f = toFraction(e.base);
+        return { n: pow(f.d, num(-e.exp.value)), d: pow(f.n, num(-e.exp.value)) };
+      }
+      return { n: e, d: num(1) };
+    default:
+      return { n: e, d: num(1) };
+  }
+}
+
+/**
+ * Cancel a rational expression to a polynomial when the denominator divides
+ * the numerator (nerdamer's polynomial division), checked by expanding q·D − N.
+ */
+export function casCancel(e: Expr): Expr | undefined {
+  const { n, d } = toFraction(e);
+  const names = new Namer();
+  const N = `expand(${toCas(n, names)})`;
+  const D = `expand(${toCas(d, names)})`;
+  try {
+    const q = nerdamer(`divide(${N}, ${D})`).toString();
+    const check = nerdamer(`expand((${q})*(${D}) - (${N}))`).toString();
+    return check === '0' ? fromCasString(q, names) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    nerdamer.flush();
+  }
+}
+
 /**
  * d/dx of a formula in x, by mathjs, simplified by mathjs (only used on
  * single activations and per-element losses, where its simplifier is fast).

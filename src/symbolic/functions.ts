@@ -24,6 +24,13 @@ const sigmoid = (x: number): number => {
 const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export const FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
+  // Heaviside step with step(0) = 0: the one-sided convention for kinks (relu'(0) = 0).
+  step: {
+    arity: 1, evaluate: (x) => (x > 0 ? 1 : 0),
+    ts: { call: 'step', helper: 'function step(x: number): number {\n  return x > 0 ? 1 : 0;\n}' },
+    latex: '\\operatorname{H}', cas: 'step(x)',
+  },
+  max: { arity: -1, evaluate: Math.max, ts: { call: 'Math.max' }, latex: '\\max', cas: 'max(x)' },
   exp: { arity: 1, evaluate: Math.exp, ts: { call: 'Math.exp' }, latex: '\\exp', cas: 'exp(x)' },
   log: { arity: 1, evaluate: Math.log, ts: { call: 'Math.log' }, latex: '\\ln', cas: 'log(x)' },
   sqrt: { arity: 1, evaluate: Math.sqrt, ts: { call: 'Math.sqrt' }, latex: '\\sqrt', cas: 'sqrt(x)' },

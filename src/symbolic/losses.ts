@@ -1,8 +1,7 @@
 // Losses per output element ℓ(a, y); C = Σ_i ℓ(a_i, y_i). ∂ℓ/∂a comes from the CAS.
-import { UserError } from '../errors.ts';
 import type { LossName } from '../spec/types.ts';
 import { formulaDerivative } from './cas.ts';
-import { div, mul, num, pow, sub, sym, type Expr } from './expr.ts';
+import { add, call, div, mul, neg, num, pow, sub, sym, type Expr } from './expr.ts';
 
 /** Per-element symbols: the output a_i, the target y_i, and the output size n. */
 export const A = sym('a');
@@ -25,7 +24,11 @@ function element(name: LossName): { element: Expr; title: string } {
     case 'squared': return { element: diff2, title: 'squared error' };
     case 'half-squared': return { element: mul(num(0.5), diff2), title: 'half squared error' };
     case 'mse': return { element: div(diff2, N), title: 'mean squared error' };
-    default: throw new UserError(`loss ${name} is not supported yet`);
+    case 'cross-entropy': return {
+      element: neg(add(mul(Y, call('log', A)), mul(sub(num(1), Y), call('log', sub(num(1), A))))),
+      title: 'cross-entropy',
+    };
+    case 'softmax-cross-entropy': return { element: neg(mul(Y, call('log', A))), title: 'cross-entropy of a softmax output' };
   }
 }
 

@@ -16,6 +16,8 @@ export type MExpr = Shape & (
   | { readonly kind: 'apply'; readonly act: Activation; readonly arg: MExpr }
   /** σ'(arg), elementwise; `output` is σ(arg), which the code may reuse. */
   | { readonly kind: 'applyDeriv'; readonly act: Activation; readonly arg: MExpr; readonly output: MExpr }
+  /** The Jacobian of softmax at its output a: diag(a) − a aᵀ (for display; lowering never sees it). */
+  | { readonly kind: 'softmaxJacobian'; readonly output: MExpr }
   /** A scalar formula applied elementwise; its symbols named in `args` stand for matrices of this shape. */
   | { readonly kind: 'ewise'; readonly expr: Expr; readonly args: Readonly<Record<string, MExpr>> }
 );
@@ -39,6 +41,8 @@ export function plus(left: MExpr, right: MExpr): MExpr {
 export const apply = (act: Activation, arg: MExpr): MExpr => ({ kind: 'apply', act, arg, rows: arg.rows, cols: arg.cols });
 export const applyDeriv = (act: Activation, arg: MExpr, output: MExpr): MExpr =>
   ({ kind: 'applyDeriv', act, arg, output, rows: arg.rows, cols: arg.cols });
+export const softmaxJacobian = (output: MExpr): MExpr => ({ kind: 'softmaxJacobian', output, rows: output.rows, cols: output.rows });
+
 export function ewise(expr: Expr, args: Record<string, MExpr>, shape: Shape): MExpr {
   return { kind: 'ewise', expr, args, rows: shape.rows, cols: shape.cols };
 }
@@ -56,6 +60,7 @@ export function mkey(m: MExpr): string {
     case 'plus': return `(${mkey(m.left)} + ${mkey(m.right)})`;
     case 'apply': return `${m.act.name}(${mkey(m.arg)})`;
     case 'applyDeriv': return `${m.act.name}'(${mkey(m.arg)})`;
+    case 'softmaxJacobian': return `J(${mkey(m.output)})`;
     case 'ewise': return `ewise(${Object.entries(m.args).map(([k, v]) => `${k}=${mkey(v)}`).join(',')})`;
   }
 }

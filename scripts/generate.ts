@@ -14,7 +14,10 @@ export function exampleFiles(): string[] {
 }
 
 export function allOutputs(): OutputFile[] {
-  return exampleFiles().flatMap((file) => outputsFor(loadNetworkFile(file), GENERATED_DIR));
+  return exampleFiles().flatMap((file) => {
+    const { ts, tex, html } = outputsFor(loadNetworkFile(file), GENERATED_DIR);
+    return [ts, tex, html];
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,6 +1,9 @@
-// What deltagen writes for one network: the trainer module and the derivation.
+// What deltagen writes for one network: the trainer module, the derivation in
+// LaTeX, and the same derivation as a web page.
 import { join } from 'node:path';
-import type { NotationName } from './render/notation.ts';
+import type { LatexOptions } from './render/latex.ts';
+import type { CodeOptions } from './render/typescript.ts';
+import { generateHtml } from './render/html.ts';
 import { compileNetwork, renderLatex, renderTypeScript } from './pipeline.ts';
 import type { Network } from './spec/types.ts';
 
@@ -9,10 +12,13 @@ export interface OutputFile {
   readonly content: string;
 }
 
-export function outputsFor(network: Network, dir: string, options: { notation?: NotationName } = {}): OutputFile[] {
+export type OutputOptions = Partial<LatexOptions> & Partial<CodeOptions>;
+
+export function outputsFor(network: Network, dir: string, options: OutputOptions = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
   const compiled = compileNetwork(network);
-  return [
-    { path: join(dir, `${network.name}.ts`), content: renderTypeScript(compiled) },
-    { path: join(dir, `${network.name}.tex`), content: renderLatex(compiled, options) },
-  ];
+  return {
+    ts: { path: join(dir, `${network.name}.ts`), content: renderTypeScript(compiled, options) },
+    tex: { path: join(dir, `${network.name}.tex`), content: renderLatex(compiled, options) },
+    html: { path: join(dir, `${network.name}.html`), content: generateHtml(compiled, options) },
+  };
 }

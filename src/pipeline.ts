@@ -4,22 +4,25 @@ import { derive, type Derivation } from './derive/derive.ts';
 import { buildGraph } from './graph/build.ts';
 import { lower, type Routine } from './lower/routine.ts';
 import { generateLatex, type LatexOptions } from './render/latex.ts';
-import { generateTypeScript } from './render/typescript.ts';
+import { generateTypeScript, type CodeOptions } from './render/typescript.ts';
 import type { Network } from './spec/types.ts';
 
-export interface Compiled {
-  readonly network: Network;
-  readonly derivation: Derivation;
-  readonly routine: Routine;
+/** A network with its derivation; the unrolled scalar routine is built only when asked for. */
+export class Compiled {
+  private lowered?: Routine;
+  constructor(readonly network: Network, readonly derivation: Derivation) {}
+  get routine(): Routine {
+    this.lowered ??= lower(this.derivation);
+    return this.lowered;
+  }
 }
 
 export function compileNetwork(network: Network): Compiled {
-  const derivation = derive(buildGraph(network));
-  return { network, derivation, routine: lower(derivation) };
+  return new Compiled(network, derive(buildGraph(network)));
 }
 
-export function renderTypeScript(c: Compiled): string {
-  return generateTypeScript(c.network, c.routine);
+export function renderTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+  return generateTypeScript(c, options);
 }
 
 export function renderLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {

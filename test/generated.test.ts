@@ -1,18 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, basename } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allOutputs } from '../scripts/generate.ts';
 import { typecheck } from '../src/compile/compile.ts';
+import { compileNetwork, renderLatex } from '../src/pipeline.ts';
+import { renderDisplay } from '../src/render/html.ts';
+import { corpus } from './corpus.ts';
 
 const outputs = allOutputs();
+const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;
+const hasPdftoppm = spawnSync('pdftoppm', ['-v']).status === 0;
+
+function pdflatex(dir: string, file: string): { ok: boolean; log: string } {
+  const r = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', file], { cwd: dir, encoding: 'utf8' });
+  return { ok: r.status === 0, log: r.stdout.slice(-3000) };
+}
 
 describe('generated/', () => {
   it('is up to date with examples/ (run `npm run generate` when this fails)', () => {
     for (const o of outputs) {
-      let onDisk = '';
-      try { onDisk = readFileSync(o.path, 'utf8'); } catch { /* missing counts as stale */ }
+      const onDisk = existsSync(o.path) ? readFileSync(o.path, 'utf8') : '';
       expect(onDisk === o.content, `${o.path} is stale`).toBe(true);
     }
   });
@@ -28,17 +37,51 @@ describe('generated/', () => {
     expect(r.ok, r.output).toBe(true);
   });
 
-  const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;
-  // CI installs pdflatex (.ci/run); elsewhere the test says why it is skipped.
-  it.skipIf(!hasPdflatex && !process.env.CI)('every generated .tex compiles with pdflatex', () => {
+  it('every display equation of every derivation renders with KaTeX', () => {
+    let count = 0;
+    for (const o of outputs.filter((f) => f.path.endsWith('.tex'))) {
+      const blocks = [...o.content.matchAll(/\\begin\{equation\}([\s\S]*?)\\end\{equation\}|\\\[([\s\S]*?)\\\]|\\begin\{gather\*\}([\s\S]*?)\\end\{gather\*\}/g)];
+      for (const b of blocks) {
+        const tex = (b[1] ?? b[2] ?? `\\begin{gathered}${b[3]}\\end{gathered}`).replace(/\\label\{[^}]*\}/g, '');
+        expect(() => renderDisplay(tex), `${o.path}: ${tex}`).not.toThrow();
+        count++;
+      }
+    }
+    expect(count).toBeGreaterThan(50);
+  });
+
+  // CI installs pdflatex and pdftoppm (.ci/run); elsewhere these say why they are skipped.
+  it.skipIf(!hasPdflatex && !process.env.CI)('every derivation compiles with pdflatex: both notations, as a document and as an \\input fragment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deltagen-tex-'));
     try {
-      for (const o of outputs.filter((f) => f.path.endsWith('.tex'))) {
-        const file = join(dir, basename(o.path));
-        copyFileSync(o.path, file);
-        const r = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', basename(file)], { cwd: dir, encoding: 'utf8' });
-        expect(r.status, `${o.path}:\n${r.stdout.slice(-2000)}`).toBe(0);
+      for (const { network } of corpus) {
+        const c = compileNetwork(network);
+        for (const notation of ['nielsen', 'question'] as const) {
+          writeFileSync(join(dir, 'doc.tex'), renderLatex(c, { notation }));
+          const doc = pdflatex(dir, 'doc.tex');
+          expect(doc.ok, `${network.name} (${notation}):\n${doc.log}`).toBe(true);
+          writeFileSync(join(dir, 'body.tex'), renderLatex(c, { notation, fragment: true }));
+          writeFileSync(join(dir, 'paper.tex'), `\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\nAs \\eqref{eq:${network.name}:update} shows.\n\\input{body}\n\\end{document}\n`);
+          const frag = pdflatex(dir, 'paper.tex');
+          expect(frag.ok, `${network.name} (${notation}, fragment):\n${frag.log}`).toBe(true);
+        }
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf((!hasPdflatex || !hasPdftoppm) && !process.env.CI)('the iris derivation turns into PNG pages a person can look at', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deltagen-png-'));
+    try {
+      writeFileSync(join(dir, 'iris.tex'), readFileSync('generated/iris.tex', 'utf8'));
+      expect(pdflatex(dir, 'iris.tex').ok).toBe(true);
+      const r = spawnSync('pdftoppm', ['-png', '-r', '60', 'iris.pdf', 'page'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const first = join(dir, existsSync(join(dir, 'page-1.png')) ? 'page-1.png' : 'page-01.png');
+      const png = readFileSync(first);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(statSync(first).size).toBeGreaterThan(5000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadTrainer, typecheck } from '../compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../pipeline.ts';
 import type { Network } from '../spec/types.ts';
-import { checkTrainer, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
+import { checkTrainer, FINITE_DIFFERENCE_SAMPLE, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
 
 export interface FullCheckReport extends CheckReport {
   readonly typecheck: { readonly ok: boolean; readonly output: string };
@@ -28,7 +28,7 @@ export async function checkNetwork(network: Network, options: { points?: number;
 
 export function formatCheckReport(r: FullCheckReport): string {
   const lines = [
-    `${r.network}: ${r.points} random points; scaled error |g - r| / max(1, |r|)`,
+    `${r.network}: ${r.points} random points; scaled error |g - r| / max(1, |r|); finite differences on at most ${FINITE_DIFFERENCE_SAMPLE} parameters a point`,
     `  TypeScript strict type-check: ${r.typecheck.ok ? 'ok' : `FAILED\n${r.typecheck.output}`}`,
     `  loss vs reference: ${r.loss.toExponential(2)}`,
     `  ${'parameter'.padEnd(10)} ${'vs reference'.padStart(13)} ${'vs finite diff'.padStart(15)}`,

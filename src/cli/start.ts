@@ -12,14 +12,14 @@ import { guard } from './common.ts';
 
 await guard(async () => {
   const network = loadNetworkFile('examples/question.yaml');
-  const outputs = outputsFor(network, 'generated');
-  for (const o of outputs) {
+  const { ts, tex, html } = outputsFor(network, 'generated');
+  for (const o of [ts, tex, html]) {
     writeFileAtomic(o.path, o.content);
     process.stdout.write(`wrote ${o.path}\n`);
   }
   const report = await checkNetwork(network);
   process.stdout.write(`\n${formatCheckReport(report)}\n`);
-  const trainer = await loadTrainer(outputs[0]!.content);
+  const trainer = await loadTrainer(ts.content);
   const { trajectory } = runTraining(network, trainer, { trace: true });
   const matlab = (JSON.parse(readFileSync('examples/question-matlab.json', 'utf8')) as { W1: number[] }).W1;
   process.stdout.write('step  W (deltagen)          W (question, MATLAB)\n');

@@ -14,8 +14,9 @@ export interface TrainerModule {
   loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
   lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number;
   sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number;
+  batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number;
   train(params: Float64Array, data: readonly { x: ArrayLike<number>; y: ArrayLike<number> }[],
-    options: { rate: number; steps?: number; epochs?: number; onStep?: (step: number, loss: number, params: Float64Array) => void }): number[];
+    options: { rate: number; steps?: number; epochs?: number; batchSize?: number; onStep?: (step: number, loss: number, params: Float64Array) => void }): number[];
 }
 
 const require = createRequire(import.meta.url);

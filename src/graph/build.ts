@@ -3,6 +3,7 @@ import { resolveActivation, type Activation } from '../symbolic/activations.ts';
 import { resolveLoss, type Loss } from '../symbolic/losses.ts';
 import { apply, matmul, mvar, plus, type MExpr } from '../symbolic/matrix.ts';
 import type { Network } from '../spec/types.ts';
+import { UserError } from '../errors.ts';
 
 export interface GraphLayer {
   readonly l: number;
@@ -45,7 +46,13 @@ export function buildGraph(network: Network): Graph {
     const b = spec.bias ? mvar('b', l, spec.units) : undefined;
     const z = mvar('z', l, spec.units);
     const a = mvar('a', l, spec.units);
-    const act = resolveActivation(spec.activation);
+    let act: Activation;
+    try {
+      act = resolveActivation(spec.activation);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(`${network.source}: layers[${i}].activation: ${err.message}`);
+      throw err;
+    }
     const product = matmul(W, input);
     layers.push({
       l, units: spec.units, fanIn: input.rows, W, ...(b ? { b } : {}), z, a, input, act,

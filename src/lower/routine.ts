@@ -51,14 +51,6 @@ export function lower(derivation: Derivation): Routine {
   }
   const last = graph.layers[graph.layers.length - 1]!;
   const outputSyms = Array.from({ length: last.units }, (_, j) => elementSymbol('a', last.l, j + 1, 1, 1));
-  const lossTerms = outputSyms.map((a, j) => stableLossTerm(graph, a, j + 1) ?? 
-    substitute(graph.loss.element, (s) => {
-      if (s.index.length !== 0 || s.layer !== undefined) return undefined;
-      if (s.base === 'a') return a;
-      if (s.base === 'y') return sym('y', undefined, [j + 1]);
-      if (s.base === 'n') return { kind: 'num', value: last.units };
-      return undefined;
-    }));
   const backward: Stmt[] = [];
   const gradient: GradientEntry[] = [];
   for (const g of [...derivation.gradients].reverse()) {
@@ -78,9 +70,26 @@ export function lower(derivation: Derivation): Routine {
   gradient.sort((p, q) => p.offset - q.offset);
   const raw = {
     layout, inputSize: graph.network.input, outputSize: last.units,
-    forward, output: outputSyms, loss: add(...lossTerms), backward, gradient,
+    forward, output: outputSyms, loss: lossExpression(graph), backward, gradient,
   };
   return shareSubexpressions(propagateCopies(raw));
+}
+
+/** C = Σ_j ℓ(a^(L)_j, y_j), in the stable form where there is one. */
+export function lossExpression(graph: Derivation['graph']): Expr {
+  const last = graph.layers[graph.layers.length - 1]!;
+  const terms = Array.from({ length: last.units }, (_, i) => {
+    const j = i + 1;
+    const a = elementSymbol('a', last.l, j, 1, 1);
+    return stableLossTerm(graph, a, j) ?? substitute(graph.loss.element, (s) => {
+      if (s.index.length !== 0 || s.layer !== undefined) return undefined;
+      if (s.base === 'a') return a;
+      if (s.base === 'y') return sym('y', undefined, [j]);
+      if (s.base === 'n') return num(last.units);
+      return undefined;
+    });
+  });
+  return add(...terms);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The reference's own activation and loss functions, written directly and
 // independently of the symbolic engine, so that a mistake in derivation cannot
 // hide by appearing in both the generated code and its oracle.
-import { compile, derivative } from 'mathjs';
+import { derivative, parse, type MathNode } from 'mathjs';
 import type { ActivationSpec, LossName } from '../spec/types.ts';
 
 export interface ScalarPair {
@@ -20,8 +20,16 @@ export function referenceActivation(spec: ActivationSpec): ScalarPair {
     case 'leaky-relu': return { f: (x) => (x > 0 ? x : spec.slope * x), df: (x) => (x > 0 ? 1 : spec.slope) };
     case 'softplus': return { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: sigmoid };
     case 'formula': {
-      const f = compile(spec.formula);
-      const df = derivative(spec.formula, 'x').compile();
+      // mathjs knows neither sigmoid nor softplus: write them out before differentiating.
+      const tree = parse(spec.formula).transform((node) => {
+        const fn = node as MathNode & { fn?: { name?: string }; args?: MathNode[] };
+        const name = node.type === 'FunctionNode' ? fn.fn?.name : undefined;
+        if (name === 'sigmoid') return parse('1 / (1 + exp(-(u)))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
+        if (name === 'softplus') return parse('log(1 + exp(u))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
+        return node;
+      });
+      const f = tree.compile();
+      const df = derivative(tree, 'x').compile();
       return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
     }
     case 'softmax': throw new Error('internal: softmax is not elementwise');

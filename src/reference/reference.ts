@@ -38,6 +38,11 @@ function activate(spec: Network['layers'][number]['activation'], z: Matrix): Mat
   return z.map((v: number) => f(v)) as Matrix;
 }
 
+/** The pre-activations z^(l) of every layer (for finding kinks). */
+export function referencePreActivations(net: Network, params: ArrayLike<number>, x: readonly number[]): number[][] {
+  return forward(net, params, x).forward.zs.map(flatColumn);
+}
+
 export function referencePredict(net: Network, params: ArrayLike<number>, x: readonly number[]): number[] {
   const { forward: f } = forward(net, params, x);
   return flatColumn(f.as[f.as.length - 1]!);

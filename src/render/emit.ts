@@ -10,7 +10,7 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 const hb = Handlebars.create();
 
 /** Render templates/<name>.hbs with a context of already-printed strings. */
-export function renderTemplate(name: 'latex/document' | 'latex/fragment' | 'ts/module', context: object): string {
+export function renderTemplate(name: 'latex/document' | 'latex/fragment' | 'ts/module' | 'html/page', context: object): string {
   let template = compiled.get(name);
   if (!template) {
     const source = readFileSync(`${TEMPLATE_ROOT}${name}.hbs`, 'utf8');

@@ -109,7 +109,8 @@ export class MatrixLatexPrinter {
       case 'applyDeriv': return { text: `${m.act.latexName}'\\left(${this.print(m.arg)}\\right)`, prec: PREC.atom };
       case 'softmaxJacobian': {
         const a = this.print(m.output);
-        return { text: `\\left(\\operatorname{diag}\\left(${a}\\right) - ${a} \\left(${a}\\right)^{\\top}\\right)`, prec: PREC.atom };
+        // Already parenthesized: a transpose needs no second pair.
+        return { text: `\\left(\\operatorname{diag}\\left(${a}\\right) - ${a} \\left(${a}\\right)^{\\top}\\right)`, prec: PREC.atom + 1 };
       }
       case 'ewise': {
         const inner = this.scalar((s) => {

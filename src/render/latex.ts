@@ -1,10 +1,11 @@
-// Derivation → LaTeX. This file decides what to say; the printers decide how
-// each expression looks; templates/latex/*.hbs hold the layout.
-import type { Rule, Equation } from '../derive/derive.ts';
+// Derivation → what the paper says. This file decides the content (a context of
+// printed equations); the printers decide how each expression looks; the
+// templates (latex/*.hbs, html/page.hbs) hold the layout.
+import type { Equation, Rule } from '../derive/derive.ts';
 import { DEFAULT_EXPAND_LIMIT, expand } from '../derive/expand.ts';
+import { layoutOf } from '../graph/layout.ts';
 import type { Compiled } from '../pipeline.ts';
-import { U, V, type Activation } from '../symbolic/activations.ts';
-import { Y } from '../symbolic/losses.ts';
+import type { Activation } from '../symbolic/activations.ts';
 import { key } from '../symbolic/expr.ts';
 import { renderTemplate } from './emit.ts';
 import { MatrixLatexPrinter } from './latex-printer.ts';
@@ -15,9 +16,15 @@ export interface LatexOptions {
   readonly notation: NotationName;
   /** Body only, to \input into a paper. */
   readonly fragment: boolean;
+  /** Which levels to show: the δ recursion in matrix form, index form, every scalar written out. */
+  readonly levels: { readonly matrix: boolean; readonly index: boolean; readonly scalar: boolean };
   /** Write every scalar derivative out in full up to this many parameters. */
   readonly expandLimit: number;
 }
+
+export const DEFAULT_LATEX_OPTIONS: LatexOptions = {
+  notation: 'nielsen', fragment: false, levels: { matrix: true, index: true, scalar: true }, expandLimit: DEFAULT_EXPAND_LIMIT,
+};
 
 const RULE_TITLES: Record<Rule, string> = {
   'loss-derivative': 'derivative of the loss',
@@ -29,23 +36,39 @@ const RULE_TITLES: Record<Rule, string> = {
   'chain-affine-input': 'chain rule back to the previous layer (transpose of the Jacobian)',
 };
 
-export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
-  const opts: LatexOptions = { notation: 'nielsen', fragment: false, expandLimit: DEFAULT_EXPAND_LIMIT, ...options };
-  const { network, derivation, routine } = c;
+/** A display equation: its LaTeX body and the label a paper can \eqref. */
+export interface DisplayEquation { readonly tex: string; readonly label: string }
+
+export interface DerivationDocument {
+  readonly name: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly notation: NotationName;
+  readonly layers: { layer: string; units: number; activation: string; activationName: string; bias: string }[];
+  readonly shapes: string[];
+  readonly forward: DisplayEquation[];
+  readonly loss: { title: string; equation: DisplayEquation; gradient: string };
+  readonly activations: { name: string; definition: string; derivative: string; notes: readonly string[] }[];
+  readonly steps: { number: number; rule: string; why: string; equation: DisplayEquation }[] | false;
+  readonly gradients: DisplayEquation[] | false;
+  readonly batch: { shapes: string; equations: DisplayEquation[] };
+  readonly expanded: { loss: string; derivatives: DisplayEquation[] } | false;
+  readonly expandLimit: number;
+  readonly update: { eta: string; equation: DisplayEquation };
+}
+
+export function derivationDocument(c: Compiled, options: Partial<LatexOptions> = {}): DerivationDocument {
+  const opts: LatexOptions = { ...DEFAULT_LATEX_OPTIONS, ...options };
+  const { network, derivation } = c;
   const graph = derivation.graph;
   const n = new Notation(opts.notation, network);
   const mp = new MatrixLatexPrinter(n);
   const [j, k] = n.indices;
   const L = graph.layers.length;
-  const label = (what: string): string => `\\label{eq:${network.name}:${what}}`;
-  const dims = (rows: number, cols: number): string => `\\mathbb{R}^{${rows} \\times ${cols}}`;
-
-  const layers = graph.layers.map((layer) => ({
-    layer: n.layer(layer.l),
-    units: layer.units,
-    activation: `$${layer.act.latexName}$ (${layer.act.name})`,
-    bias: layer.b ? 'yes' : 'no',
-  }));
+  const eq = (tex: string, what: string): DisplayEquation => ({ tex, label: `\\label{eq:${network.name}:${what}}` });
+  const dims = (rows: number | string, cols: number | string): string => `\\mathbb{R}^{${rows} \\times ${cols}}`;
+  const both = (matrix: string, index: string): string =>
+    [opts.levels.matrix || !opts.levels.index ? matrix : '', opts.levels.index ? index : ''].filter(Boolean).join(' \\qquad ');
 
   const shapes: string[] = [`${n.matrix('a', 0)} = x \\in ${dims(network.input, 1)}`];
   for (const layer of graph.layers) {
@@ -56,8 +79,10 @@ export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}):
   shapes.push(`${n.matrix('y')} \\in ${dims(graph.layers[L - 1]!.units, 1)}`);
 
   const forward = graph.layers.flatMap((layer) => [
-    { matrix: `${n.matrix('z', layer.l)} = ${mp.print(layer.zDef)}`, index: `${n.element('z', layer.l, [j], layer.z)} = ${mp.index(layer.zDef, j, '1')}`, label: label(`z${layer.l}`) },
-    { matrix: `${n.matrix('a', layer.l)} = ${mp.print(layer.aDef)}`, index: `${n.element('a', layer.l, [j], layer.a)} = ${mp.index(layer.aDef, j, '1')}`, label: label(`a${layer.l}`) },
+    eq(both(`${n.matrix('z', layer.l)} = ${mp.print(layer.zDef)}`, `${n.element('z', layer.l, [j], layer.z)} = ${mp.index(layer.zDef, j, '1')}`), `z${layer.l}`),
+    eq(both(`${n.matrix('a', layer.l)} = ${mp.print(layer.aDef)}`, layer.act.elementwise
+      ? `${n.element('a', layer.l, [j], layer.a)} = ${mp.index(layer.aDef, j, '1')}`
+      : `${n.element('a', layer.l, [j], layer.a)} = \\frac{e^{${n.element('z', layer.l, [j], layer.z)}}}{\\sum_{${k}} e^{${n.element('z', layer.l, [k], layer.z)}}}`), `a${layer.l}`),
   ]);
 
   const lastA = graph.layers[L - 1]!.a;
@@ -69,64 +94,91 @@ export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}):
     return undefined;
   });
   const lossTerm = lossScalar.print(graph.loss.element);
-  const lossEquation = lastA.rows === 1 ? `C = ${lossTerm}`
+  const lossTex = lastA.rows === 1 ? `C = ${lossTerm}`
     : `C = \\sum_{${j}=1}^{${n.sizeName(L)}} ${graph.loss.element.kind === 'add' ? `\\left(${lossTerm}\\right)` : lossTerm}`;
-  const lossGradient = `\\frac{\\partial C}{\\partial ${n.element('a', L, [j], lastA)}} = ${lossScalar.print(graph.loss.gradient)}`;
 
-  const activations = distinct(graph.layers.map((l) => l.act)).map((act) => activationSection(act, mp));
-
-  const steps = derivation.steps.map((eq, i) => ({
+  const steps = opts.levels.matrix && derivation.steps.map((s, i) => ({
     number: i + 1,
-    rule: RULE_TITLES[eq.rule],
-    why: eq.why.charAt(0).toUpperCase() + eq.why.slice(1),
-    equation: `${lhs(eq, mp, n)} = ${mp.print(eq.rhs)}`,
-    label: label(`step${i + 1}`),
+    rule: RULE_TITLES[s.rule],
+    why: s.why.charAt(0).toUpperCase() + s.why.slice(1),
+    equation: eq(`${lhs(s, mp, n)} = ${mp.print(s.rhs)}`, `step${i + 1}`),
   }));
 
-  const gradients = derivation.gradients.map((g) => {
+  const gradients = (opts.levels.matrix || opts.levels.index) && derivation.gradients.flatMap((g) => {
     const l = g.layer.l;
     const rows = [
-      { matrix: `${n.matrix('delta', l)} = ${mp.print(g.delta)}`, index: `${n.element('delta', l, [j], g.layer.z)} = ${mp.index(g.delta, j, '1')}`, label: label(`delta${l}`) },
-      { matrix: `\\frac{\\partial C}{\\partial ${n.matrix('W', l)}} = ${mp.print(g.dW)}`, index: `\\frac{\\partial C}{\\partial ${n.element('W', l, [j, k], g.layer.W)}} = ${mp.index(g.dW, j, k)}`, label: label(`dW${l}`) },
+      eq(both(`${n.matrix('delta', l)} = ${mp.print(g.delta)}`, `${n.element('delta', l, [j], g.layer.z)} = ${mp.index(g.delta, j, '1')}`), `delta${l}`),
+      eq(both(`\\frac{\\partial C}{\\partial ${n.matrix('W', l)}} = ${mp.print(g.dW)}`,
+        `\\frac{\\partial C}{\\partial ${n.element('W', l, [j, k], g.layer.W)}} = ${mp.index(g.dW, j, k)}`), `dW${l}`),
     ];
-    if (g.db && g.layer.b) rows.push({ matrix: `\\frac{\\partial C}{\\partial ${n.matrix('b', l)}} = ${mp.print(g.db)}`, index: `\\frac{\\partial C}{\\partial ${n.element('b', l, [j], g.layer.b)}} = ${mp.index(g.db, j, '1')}`, label: label(`db${l}`) });
-    return { layer: n.layer(l), rows };
+    if (g.db && g.layer.b) {
+      rows.push(eq(both(`\\frac{\\partial C}{\\partial ${n.matrix('b', l)}} = ${mp.print(g.db)}`,
+        `\\frac{\\partial C}{\\partial ${n.element('b', l, [j], g.layer.b)}} = ${mp.index(g.db, j, '1')}`), `db${l}`));
+    }
+    return rows;
   });
 
-  let expanded: { loss: string; derivatives: { equation: string; label: string }[] } | undefined;
-  if (routine.layout.paramCount <= opts.expandLimit) {
+  // The same derivation printed for a batch of m examples, one per column.
+  const bn = new Notation(opts.notation, network);
+  bn.batch = true;
+  const bp = new MatrixLatexPrinter(bn);
+  const batchEquations = [...derivation.gradients].reverse().flatMap((g) => {
+    const l = g.layer.l;
+    const rows = [
+      eq(`${bn.matrix('delta', l)} = ${bp.print(g.delta)} \\in ${dims(g.layer.units, 'm')}`, `batch-delta${l}`),
+      eq(`\\frac{\\partial C}{\\partial ${bn.matrix('W', l)}} = \\frac{1}{m} ${bp.print(g.dW)}`, `batch-dW${l}`),
+    ];
+    if (g.db && g.layer.b) rows.push(eq(`\\frac{\\partial C}{\\partial b^{${bn.layer(l)}}} = \\frac{1}{m} ${bn.matrix('delta', l)} \\mathbf{1}`, `batch-db${l}`));
+    return rows;
+  });
+  const batch = {
+    shapes: `${bn.matrix('a', 0)} = X \\in ${dims(network.input, 'm')}, \\quad ${bn.matrix('z', 1)}, ${bn.matrix('a', 1)} \\in ${dims(graph.layers[0]!.units, 'm')}, \\quad \\ldots`,
+    equations: [
+      ...graph.layers.map((layer) => eq(`${bn.matrix('z', layer.l)} = ${bp.print(layer.zDef)}, \\qquad ${bn.matrix('a', layer.l)} = ${bp.print(layer.aDef)}`, `batch-forward${layer.l}`)),
+      ...batchEquations,
+    ],
+  };
+
+  let expanded: DerivationDocument['expanded'] = false;
+  if (opts.levels.scalar && layoutOf(network).paramCount <= opts.expandLimit) {
     const e = expand(graph);
     const sp = mp.scalar();
     expanded = {
       loss: `C = ${sp.print(e.loss)}`,
-      derivatives: e.derivatives.map((d, i) => ({
-        equation: `\\frac{\\partial C}{\\partial ${mp.spellScalar(d.param)}} = ${sp.print(d.expr)}`,
-        label: label(`expanded${i + 1}`),
-      })),
+      derivatives: e.derivatives.map((d, i) => eq(`\\frac{\\partial C}{\\partial ${mp.spellScalar(d.param)}} = ${sp.print(d.expr)}`, `expanded${i + 1}`)),
     };
   }
 
-  const eta = network.train ? `\\eta = ${network.train.rate}` : '\\eta';
   const updates = graph.layers.flatMap((layer) => {
-    const out = [`${n.matrix('W', layer.l)} \\leftarrow ${n.matrix('W', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)} \\left(${n.matrix('a', layer.l - 1)}\\right)^{\\top}`];
-    if (layer.b) out.push(`${n.matrix('b', layer.l)} \\leftarrow ${n.matrix('b', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)}`);
+    const out = [`${n.matrix('W', layer.l)} &\\leftarrow ${n.matrix('W', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)} \\left(${n.matrix('a', layer.l - 1)}\\right)^{\\top}`];
+    if (layer.b) out.push(`${n.matrix('b', layer.l)} &\\leftarrow ${n.matrix('b', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)}`);
     return out;
   });
 
-  const context = {
+  return {
     name: network.name,
     title: `Backpropagation for \\texttt{${network.name}}`,
     summary: describe(network),
     notation: opts.notation,
-    layers, shapes: shapes.join(' \\\\\n'), forward,
-    loss: { title: graph.loss.title, equation: lossEquation, gradient: lossGradient, label: label('loss') },
-    activations, steps, gradients,
-    expanded: expanded ?? false,
+    layers: graph.layers.map((layer) => ({ layer: n.layer(layer.l), units: layer.units, activation: layer.act.latexName, activationName: layer.act.name, bias: layer.b ? 'yes' : 'no' })),
+    shapes,
+    forward,
+    loss: { title: graph.loss.title, equation: eq(lossTex, 'loss'), gradient: `\\frac{\\partial C}{\\partial ${n.element('a', L, [j], lastA)}} = ${lossScalar.print(graph.loss.gradient)}` },
+    activations: distinct(graph.layers.map((l) => l.act)).map((act) => activationSection(act, mp)),
+    steps,
+    gradients,
+    batch,
+    expanded,
     expandLimit: opts.expandLimit,
-    update: { eta, rules: updates.join(' \\\\\n'), label: label('update') },
+    update: { eta: network.train ? `\\eta = ${network.train.rate}` : '\\eta', equation: eq(`\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}`, 'update') },
   };
+}
+
+export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
+  const doc = derivationDocument(c, options);
+  const context = { ...doc, shapes: doc.shapes.join(' \\\\\n') };
   const body = renderTemplate('latex/fragment', context);
-  return opts.fragment ? body : renderTemplate('latex/document', { ...context, body });
+  return options.fragment ? body : renderTemplate('latex/document', { ...context, body });
 }
 
 function lhs(eq: Equation, mp: MatrixLatexPrinter, n: Notation): string {
@@ -138,8 +190,11 @@ function lhs(eq: Equation, mp: MatrixLatexPrinter, n: Notation): string {
   return `\\frac{\\partial C}{\\partial ${mp.print(eq.lhs.wrt)}}`;
 }
 
-function activationSection(act: Activation, mp: MatrixLatexPrinter): { name: string; definition: string; derivative: string; notes: readonly string[] } {
+function activationSection(act: Activation, mp: MatrixLatexPrinter): DerivationDocument['activations'][number] {
   const name = act.latexName;
+  if (!act.elementwise) {
+    return { name: act.name, definition: `${name}(z)_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}`, derivative: `\\frac{\\partial\\, ${name}(z)_i}{\\partial z_j} = ${name}(z)_i \\left(\\delta_{ij} - ${name}(z)_j\\right)`, notes: ['The code subtracts $\\max_k z_k$ before exponentiating, which leaves the result unchanged and cannot overflow.'] };
+  }
   const sp = mp.scalar((s) => (s.base === 'v' && s.index.length === 0 ? `${name}(z)` : undefined));
   let derivative = `${name}'(z) = ${sp.print(act.derivative)}`;
   if (act.fromOutput && key(act.fromOutput) !== key(act.derivative)) derivative += ` = ${sp.print(act.fromOutput)}`;
@@ -150,6 +205,3 @@ function distinct(acts: Activation[]): Activation[] {
   const seen = new Set<Activation>();
   return acts.filter((a) => (seen.has(a) ? false : (seen.add(a), true)));
 }
-
-
-export { U, V, Y };

@@ -7,6 +7,8 @@ export type NotationName = 'nielsen' | 'question';
 export class Notation {
   readonly indices: readonly [string, string];
   readonly sumIndices: readonly string[];
+  /** Matrix-of-examples names: A, Z, Δ, Y for a batch of m examples. */
+  batch = false;
   constructor(readonly name: NotationName, private readonly network: Network) {
     this.indices = name === 'question' ? ['i', 'j'] : ['j', 'k'];
     this.sumIndices = name === 'question' ? ['k', 'm', 'p', 'q'] : ['i', 'm', 'p', 'q'];
@@ -37,9 +39,10 @@ export class Notation {
 
   /** The matrix or vector itself: W^{(2)}, a^{(0)}, y, \delta^{(1)}. */
   matrix(base: string, layer?: number): string {
-    if (base === 'y') return this.name === 'question' ? `a^{(L)^*}` : 'y';
+    if (base === 'y') return this.batch ? 'Y' : this.name === 'question' ? `a^{(L)^*}` : 'y';
     if (base === 'dCda') return `\\frac{\\partial C}{\\partial ${this.matrix('a', layer)}}`;
-    const head = base === 'delta' ? '\\delta' : base;
+    if (this.batch && base === 'b') return `b^{${this.layer(layer!)}} \\mathbf{1}^{\\top}`;
+    const head = this.batch ? ({ delta: '\\Delta', a: 'A', z: 'Z' } as Record<string, string>)[base] ?? base : base === 'delta' ? '\\delta' : base;
     return layer === undefined ? head : `${head}^{${this.layer(layer)}}`;
   }
 

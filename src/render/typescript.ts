@@ -1,6 +1,9 @@
 // Routine → the generated trainer module's source, following DESIGN's API.
 import type { Routine, Stmt } from '../lower/routine.ts';
 import type { Network } from '../spec/types.ts';
+import type { Compiled } from '../pipeline.ts';
+import { layoutOf } from '../graph/layout.ts';
+import { loopBodies, type Bodies } from './loops.ts';
 import { symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 import { FUNCTIONS } from '../symbolic/functions.ts';
 import { renderTemplate } from './emit.ts';
@@ -27,7 +30,50 @@ export function spellTs(s: Sym): string {
   }
 }
 
-export function generateTypeScript(network: Network, routine: Routine): string {
+export type UnrollMode = 'full' | 'loops' | 'auto';
+
+export interface CodeOptions {
+  /** full: straight-line code; loops: loop nests over buffers; auto: chosen from the sizes. */
+  readonly unroll: UnrollMode;
+}
+
+/**
+ * V8 stops optimizing a function past about 60 KB of bytecode (about 950
+ * statements); unrolled code stays well below that, loops take over beyond.
+ */
+export const UNROLL_STATEMENT_LIMIT = 600;
+
+export function chooseMode(c: Compiled, mode: UnrollMode): 'full' | 'loops' {
+  if (mode !== 'auto') return mode;
+  const layout = layoutOf(c.network);
+  const units = c.network.layers.reduce((n, l) => n + l.units, 0);
+  return layout.paramCount + 3 * units <= UNROLL_STATEMENT_LIMIT ? 'full' : 'loops';
+}
+
+export function generateTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+  const mode = chooseMode(c, options.unroll ?? 'auto');
+  const bodies = mode === 'full' ? unrolledBodies(c.routine) : loopBodies(c);
+  const layout = layoutOf(c.network);
+  const block = (lines: string[]): string => lines.map((l) => INDENT + l).join('\n');
+  const last = c.network.layers[c.network.layers.length - 1]!;
+  return renderTemplate('ts/module', {
+    name: c.network.name,
+    summary: describe(c.network),
+    mode: mode === 'full' ? 'unrolled straight-line code' : 'loops with the sizes baked in',
+    inputSize: c.network.input,
+    outputSize: last.units,
+    paramCount: layout.paramCount,
+    layout: layout.entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
+    helpers: helpersFor(bodies.used),
+    scratch: bodies.scratch.join('\n'),
+    predict: block(bodies.predict),
+    loss: block(bodies.loss),
+    lossAndGradient: block(bodies.lossAndGradient),
+    sgdStep: block(bodies.sgdStep),
+  });
+}
+
+function unrolledBodies(routine: Routine): Bodies {
   const printer = new TsPrinter(spellTs);
   const stmt = (s: Stmt): string => `const ${spellTs(s.target)} = ${printer.print(s.expr)};`;
   const offsets = new Map(routine.gradient.map((g) => [symKey(g.param), g.offset]));
@@ -41,23 +87,45 @@ export function generateTypeScript(network: Network, routine: Routine): string {
       .sort((p, q) => offsets.get(p[0])! - offsets.get(q[0])!)
       .map(([k, s]) => `const ${spellTs(s)} = params[${offsets.get(k)}];`);
   };
-  const block = (lines: string[]): string => lines.map((l) => INDENT + l).join('\n');
 
-  const forward = routine.forward.map(stmt);
-  const backward = routine.backward.map(stmt);
-  const forwardExprs = routine.forward.map((s) => s.expr);
-  const all = [...forwardExprs, ...routine.backward.map((s) => s.expr), ...routine.gradient.map((g) => g.expr)];
+  const statements = [...routine.forward, ...routine.backward];
+  const gradients = routine.gradient.map((g) => g.expr);
+  /** Loads and the statements the roots need, in order; nothing dead is emitted. */
+  const body = (roots: Expr[]): string[] => {
+    const kept = live(statements, roots);
+    return [...loads([...kept.map((s) => s.expr), ...roots]), ...kept.map(stmt)];
+  };
   const lossLine = `const C = ${printer.print(routine.loss)};`;
+  return {
+    scratch: [],
+    predict: [...body([...routine.output]), ...routine.output.map((o, j) => `out[${j}] = ${printer.print(o)};`), 'return out;'],
+    loss: [...body([routine.loss]), lossLine, 'return C;'],
+    lossAndGradient: [...body([routine.loss, ...gradients]), lossLine,
+      ...routine.gradient.map((g) => `grad[${g.offset}] = ${printer.print(g.expr)};`), 'return C;'],
+    // The gradient is computed into locals first: the update must not change a parameter still to be read.
+    sgdStep: [...body([routine.loss, ...gradients]), lossLine,
+      ...routine.gradient.map((g) => `const g${g.offset} = ${printer.print(g.expr)};`),
+      ...routine.gradient.map((g) => `params[${g.offset}] = ${spellTs(g.param)} - rate * g${g.offset};`), 'return C;'],
+    used: [...statements.map((s) => s.expr), ...gradients, routine.loss, ...routine.output],
+  };
+}
 
-  const predictBody = [...loads([...forwardExprs, ...routine.output]), ...forward,
-    ...routine.output.map((o, j) => `out[${j}] = ${printer.print(o)};`), 'return out;'];
-  const lossBody = [...loads([...forwardExprs, routine.loss]), ...forward, lossLine, 'return C;'];
-  const gradBody = [...loads([...all, routine.loss]), ...forward, lossLine, ...backward,
-    ...routine.gradient.map((g) => `grad[${g.offset}] = ${printer.print(g.expr)};`), 'return C;'];
-  const stepBody = [...loads([...all, routine.loss]), ...forward, lossLine, ...backward,
-    ...routine.gradient.map((g) => `const g${g.offset} = ${printer.print(g.expr)};`),
-    ...routine.gradient.map((g) => `params[${g.offset}] = ${spellTs(g.param)} - rate * g${g.offset};`), 'return C;'];
+/** The statements that the roots depend on, directly or through other statements, in their order. */
+function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {
+  const needed = new Set<string>();
+  roots.forEach((r) => symbolsOf(r).forEach((_, k) => needed.add(k)));
+  const keep: boolean[] = new Array(statements.length).fill(false);
+  for (let i = statements.length - 1; i >= 0; i--) {
+    const s = statements[i]!;
+    if (!needed.has(symKey(s.target))) continue;
+    keep[i] = true;
+    symbolsOf(s.expr).forEach((_, k) => needed.add(k));
+  }
+  return statements.filter((_, i) => keep[i]);
+}
 
+/** The helper functions (sigmoid, softplus, step, …) the code calls, in a fixed order. */
+function helpersFor(exprs: readonly Expr[]): string {
   const used = new Set<string>();
   const scan = (e: Expr): void => {
     if (e.kind === 'call') { used.add(e.fn); e.args.forEach(scan); }
@@ -65,25 +133,11 @@ export function generateTypeScript(network: Network, routine: Routine): string {
     else if (e.kind === 'mul') e.factors.forEach(scan);
     else if (e.kind === 'pow') { scan(e.base); scan(e.exp); }
   };
-  [...all, routine.loss, ...routine.output].forEach(scan);
-  const helpers = Object.entries(FUNCTIONS)
+  exprs.forEach(scan);
+  return Object.entries(FUNCTIONS)
     .filter(([name, f]) => used.has(name) && f.ts.helper)
     .map(([, f]) => f.ts.helper!)
     .join('\n\n');
-
-  return renderTemplate('ts/module', {
-    name: network.name,
-    summary: describe(network),
-    inputSize: routine.inputSize,
-    outputSize: routine.outputSize,
-    paramCount: routine.layout.paramCount,
-    layout: routine.layout.entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
-    helpers,
-    predict: block(predictBody),
-    loss: block(lossBody),
-    lossAndGradient: block(gradBody),
-    sgdStep: block(stepBody),
-  });
 }
 
 export function describe(network: Network): string {

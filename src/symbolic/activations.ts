@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import type { ActivationSpec } from '../spec/types.ts';
 import { formulaDerivative, parseScalarFormula } from './cas.ts';
 import { evaluate } from './evaluate.ts';
-import { add, call, isNum, key, mul, num, pow, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
+import { add, call, isNum, key, mul, neg, num, pow, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
 
 /** The formula variable (printed z) and the forward value (printed σ(z)). */
@@ -124,21 +124,44 @@ const ONE_SIDED_ABS = 'Where the formula has a kink ($\\operatorname{abs}$), the
  * overflows for large u, becomes σ(u).
  */
 function recognize(e: Expr): Expr {
+  const isExpPlusOne = (x: Expr): x is Extract<Expr, { kind: 'add' }> =>
+    x.kind === 'add' && x.terms.length === 2 && isNum(x.terms[1]!, 1) && x.terms[0]!.kind === 'call' && x.terms[0]!.fn === 'exp';
   const go = (x: Expr): Expr => {
     switch (x.kind) {
       case 'num': case 'sym': return x;
       case 'add': return add(...x.terms.map(go));
-      case 'pow': return pow(go(x.base), go(x.exp));
       case 'call': return call(x.fn, ...x.args.map(go));
+      case 'pow': {
+        const base = go(x.base);
+        // 1/(1 + e^w)^k = σ(−w)^k
+        if (isExpPlusOne(base) && x.exp.kind === 'num' && Number.isInteger(x.exp.value) && x.exp.value < 0) {
+          const w = (base.terms[0] as Extract<Expr, { kind: 'call' }>).args[0]!;
+          return pow(call('sigmoid', neg(w)), num(-x.exp.value));
+        }
+        return pow(base, go(x.exp));
+      }
       case 'mul': {
         const factors = x.factors.map(go);
+        // Distribute over a sum so each term can be recognized on its own.
+        const sum = factors.findIndex((f) => f.kind === 'add');
+        if (sum >= 0 && factors.length > 1 && JSON.stringify(factors).includes('"sigmoid"')) {
+          const others = factors.filter((_, k) => k !== sum);
+          return add(...(factors[sum] as Extract<Expr, { kind: 'add' }>).terms.map((t) => go(mul(t, ...others))));
+        }
         for (let i = 0; i < factors.length; i++) {
           const f = factors[i]!;
+          // e^w σ(−w)^k = σ(w) σ(−w)^(k−1), since e^w/(1 + e^w) = σ(w)
           if (f.kind === 'call' && f.fn === 'exp') {
-            const want = key(add(f, num(1)));
-            const inv = factors.findIndex((g) => g.kind === 'pow' && isNum(g.exp, -1) && key(g.base) === want);
-            if (inv >= 0) return mul(call('sigmoid', f.args[0]!), ...factors.filter((_, k) => k !== i && k !== inv));
+            const minus = key(call('sigmoid', neg(f.args[0]!)));
+            const j = factors.findIndex((g) => g.kind === 'pow' ? key(g.base) === minus && g.exp.kind === 'num' : key(g) === minus);
+            if (j >= 0) {
+              const g = factors[j]!;
+              const k = g.kind === 'pow' && g.exp.kind === 'num' ? g.exp.value : 1;
+              const rest = factors.filter((_, m) => m !== i && m !== j);
+              return go(mul(call('sigmoid', f.args[0]!), pow(call('sigmoid', neg(f.args[0]!)), num(k - 1)), ...rest));
+            }
           }
+          // d|u|/du = |u|/u becomes sgn(u)
           if (f.kind !== 'call' || f.fn !== 'abs') continue;
           const inv = factors.findIndex((g) => g.kind === 'pow' && isNum(g.exp, -1) && key(g.base) === key(f.args[0]!));
           if (inv >= 0) {

@@ -64,6 +64,10 @@ export function pow(base: Expr, exp: Expr): Expr {
   if (isNum(exp, 0)) return ONE;
   if (base.kind === 'num' && exp.kind === 'num') return num(base.value ** exp.value);
   if (isNum(base, 1)) return ONE;
+  // (b^p)^q = b^(pq) for whole p and q
+  if (base.kind === 'pow' && base.exp.kind === 'num' && exp.kind === 'num' && Number.isInteger(base.exp.value) && Number.isInteger(exp.value)) {
+    return pow(base.base, num(base.exp.value * exp.value));
+  }
   return { kind: 'pow', base, exp };
 }
 

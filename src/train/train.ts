@@ -32,11 +32,13 @@ export function runTraining(net: Network, trainer: TrainerModule, options: { ste
   if (!train || train.data.length === 0) throw new UserError(`${net.source}: train.data: training needs a train section with data`);
   const layout = layoutOf(net);
   const params = initialParams(net);
-  const steps = options.steps ?? train.steps ?? (train.epochs ?? 1) * train.data.length;
+  const batch = train.batch ?? 1;
+  const steps = options.steps ?? train.steps ?? (train.epochs ?? 1) * Math.ceil(train.data.length / Math.min(batch, train.data.length));
   const trajectory: NamedParams[] = [];
   const losses = trainer.train(params, train.data, {
     rate: train.rate,
     steps,
+    batchSize: batch,
     ...(options.trace ? { onStep: (_s: number, _c: number, p: Float64Array) => { trajectory.push(unflatten(layout, p)); } } : {}),
   });
   return { losses, params: unflatten(layout, params), ...(options.trace ? { trajectory } : {}) };

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerDerive } from './derive.ts';
 import { registerTrain } from './train.ts';
+import { registerVerify } from './verify.ts';
 
 const program = new Command('deltagen')
   .description('Derive backpropagation symbolically; write a LaTeX derivation and a checked, unrolled TypeScript trainer.')
@@ -14,4 +15,5 @@ const program = new Command('deltagen')
 registerDerive(program);
 registerCheck(program);
 registerTrain(program);
+registerVerify(program);
 await program.parseAsync(process.argv);

@@ -1,0 +1,100 @@
+// The formula tree both front ends (mathjs syntax and LaTeX) produce, and the
+// printers and evaluators read. Names are already split into base and layer so
+// that neither front end's spelling leaks past parsing. `pos` is the 0-based
+// offset in the text the user gave, for error messages.
+
+export type Base = 'W' | 'b' | 'a' | 'z' | 'y' | 'delta' | 'rate';
+
+/** An index inside brackets or a LaTeX subscript: a number or a name (j, k, a summation index). */
+export type Idx =
+  | { readonly kind: 'lit'; readonly value: number; readonly pos: number }
+  | { readonly kind: 'var'; readonly name: string; readonly pos: number };
+
+export type BinOp = '+' | '-' | '*' | '.*' | '/' | './' | '^' | '.^';
+
+export type FNode = { readonly pos: number } & (
+  | { readonly kind: 'num'; readonly value: number }
+  /**
+   * A quantity of the network. `layer` undefined means written without one (bare
+   * `W`, `a`); the resolver fills it in. `spelled` is how the user wrote it.
+   */
+  | { readonly kind: 'ref'; readonly base: Base; readonly layer?: number; readonly indices: readonly Idx[]; readonly spelled: string }
+  | { readonly kind: 'neg'; readonly arg: FNode }
+  | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode }
+  | { readonly kind: 'transpose'; readonly arg: FNode }
+  /** exp, log, sigmoid, … ; `sigma`/`dsigma` are a layer's activation and its derivative (`layer` set by the resolver). */
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly FNode[]; readonly layer?: number }
+  | { readonly kind: 'sum'; readonly index: string; readonly body: FNode }
+  | { readonly kind: 'matrix'; readonly rows: readonly (readonly FNode[])[] }
+);
+
+export const num = (value: number, pos = 0): FNode => ({ kind: 'num', value, pos });
+export const bin = (op: BinOp, left: FNode, right: FNode, pos = left.pos): FNode => ({ kind: 'bin', op, left, right, pos });
+export const neg = (arg: FNode, pos = arg.pos): FNode => ({ kind: 'neg', arg, pos });
+export const transposeOf = (arg: FNode, pos = arg.pos): FNode => ({ kind: 'transpose', arg, pos });
+export const callOf = (fn: string, args: FNode[], pos = 0, layer?: number): FNode =>
+  layer === undefined ? { kind: 'call', fn, args, pos } : { kind: 'call', fn, args, pos, layer };
+export const ref = (base: Base, layer: number | undefined, indices: readonly Idx[], spelled: string, pos = 0): FNode =>
+  layer === undefined ? { kind: 'ref', base, indices, spelled, pos } : { kind: 'ref', base, layer, indices, spelled, pos };
+export const lit = (value: number, pos = 0): Idx => ({ kind: 'lit', value, pos });
+export const ivar = (name: string, pos = 0): Idx => ({ kind: 'var', name, pos });
+
+/** The direct children, in order. */
+export function children(n: FNode): FNode[] {
+  switch (n.kind) {
+    case 'num': case 'ref': return [];
+    case 'neg': case 'transpose': return [n.arg];
+    case 'bin': return [n.left, n.right];
+    case 'call': return [...n.args];
+    case 'sum': return [n.body];
+    case 'matrix': return n.rows.flat();
+  }
+}
+
+/** Rebuild with new children (same order as `children`). */
+export function withChildren(n: FNode, cs: readonly FNode[]): FNode {
+  switch (n.kind) {
+    case 'num': case 'ref': return n;
+    case 'neg': return { ...n, arg: cs[0]! };
+    case 'transpose': return { ...n, arg: cs[0]! };
+    case 'bin': return { ...n, left: cs[0]!, right: cs[1]! };
+    case 'call': return { ...n, args: cs };
+    case 'sum': return { ...n, body: cs[0]! };
+    case 'matrix': {
+      let at = 0;
+      return { ...n, rows: n.rows.map((r) => r.map(() => cs[at++]!)) };
+    }
+  }
+}
+
+/** Bottom-up rewrite: `f` sees each node after its children were rewritten. */
+export function mapTree(n: FNode, f: (n: FNode) => FNode): FNode {
+  const cs = children(n);
+  return f(cs.length === 0 ? n : withChildren(n, cs.map((c) => mapTree(c, f))));
+}
+
+/** Every node, parents before children. */
+export function nodesOf(n: FNode, out: FNode[] = []): FNode[] {
+  out.push(n);
+  for (const c of children(n)) nodesOf(c, out);
+  return out;
+}
+
+export function countNodes(n: FNode): number {
+  let count = 1;
+  for (const c of children(n)) count += countNodes(c);
+  return count;
+}
+
+/** Replace one node (found by identity) with another. */
+export function replaceNode(root: FNode, target: FNode, by: FNode): FNode {
+  if (root === target) return by;
+  const cs = children(root);
+  let changed = false;
+  const next = cs.map((c) => {
+    const r = replaceNode(c, target, by);
+    if (r !== c) changed = true;
+    return r;
+  });
+  return changed ? withChildren(root, next) : root;
+}

@@ -1,0 +1,37 @@
+// The vocabulary shared by both front ends: how names and functions are spelled.
+import type { Base } from './ast.ts';
+
+export interface NameRef { readonly base: Base; readonly layer?: number }
+
+const GREEK = new Map([['δ', 'delta'], ['η', 'eta'], ['σ', 'sigma']]);
+const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma']]);
+
+/** `W2`, `a0`, `x`, `delta1`, `eta`, bare `W`: a quantity of the network, or undefined. */
+export function nameRef(raw: string): NameRef | undefined {
+  const name = GREEK.get(raw) ?? raw;
+  if (name === 'x') return { base: 'a', layer: 0 };
+  if (name === 'y') return { base: 'y' };
+  if (name === 'R' || name === 'eta') return { base: 'rate' };
+  const m = /^(W|w|b|a|z|delta)(\d{0,3})$/.exec(name);
+  if (!m) return undefined;
+  const base = (m[1] === 'w' ? 'W' : m[1]) as Base;
+  return m[2] ? { base, layer: Number(m[2]) } : { base };
+}
+
+/** Functions a formula may call, with their arity. `sigma`/`dsigma` are the layer's activation and its derivative. */
+export const FORMULA_FUNCTIONS: Readonly<Record<string, number>> = {
+  exp: 1, log: 1, sqrt: 1, abs: 1, tanh: 1, sinh: 1, cosh: 1, sin: 1, cos: 1, sign: 1,
+  sigmoid: 1, dsigmoid: 1, softplus: 1, relu: 1, step: 1, sigma: 1, dsigma: 1,
+};
+
+/** Spellings accepted for the functions above. */
+export function functionName(raw: string): string | undefined {
+  const name = GREEK.get(raw) ?? raw;
+  const f = ALIAS.get(name) ?? name;
+  return Object.hasOwn(FORMULA_FUNCTIONS, f) ? f : undefined;
+}
+
+/** Names a user may mean, for "did you mean" hints. */
+export const KNOWN_NAMES = ['W', 'b', 'a', 'z', 'x', 'y', 'delta', 'R', 'eta', ...Object.keys(FORMULA_FUNCTIONS)];
+
+export const INDEX_NAME = /^[a-z]$/;

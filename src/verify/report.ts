@@ -1,0 +1,29 @@
+// The verdict as a person reads it on a terminal.
+import type { VerifyResult } from './verify.ts';
+
+const fmt = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(10))) : String(v));
+const vec = (v: readonly number[]): string => `[${v.map(fmt).join(', ')}]`;
+
+export function formatResult(r: VerifyResult): string {
+  const lines: string[] = [];
+  const what = r.update ? `the update of ${r.wrt}` : `∂${r.of}/∂${r.wrt}`;
+  lines.push(`${r.verdict}: ${what} (${r.form} form), ${r.read.formula}`);
+  if (r.verdict === 'equivalent') lines.push(`  proved: ${r.proof}; equal at ${r.points} random points`);
+  if (r.verdict === 'numerically-equal') lines.push(`  equal at ${r.points} random points to 1e-9 relative; symbolic proof ${r.proof}`);
+  if (r.shapes) lines.push(`  shapes: ${r.shapes}`);
+  const c = r.counterexample;
+  if (c) {
+    const params = Object.entries(c.point.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const where = c.at ? ` at ${Object.entries(c.at).map(([k, v]) => `${k} = ${v}`).join(', ')}` : c.element ? ` at element (${c.element.join(', ')})` : '';
+    lines.push(`  counterexample${where}: the formula gives ${fmt(c.formula)}, the right value is ${fmt(c.expected)}`);
+    lines.push(`    with ${params}, x = ${vec(c.point.x)}, y = ${vec(c.point.y)}${c.point.rate !== undefined ? `, R = ${fmt(c.point.rate)}` : ''}`);
+  }
+  for (const d of r.differs) lines.push(`  what differs: ${d}`);
+  if (r.expected && r.verdict === 'different') {
+    const at = r.expected.at ? ` (at ${Object.entries(r.expected.at).map(([k, v]) => `${k} = ${v}`).join(', ')})` : '';
+    lines.push(`  right formula${at}: ${r.expected.formula}`);
+    lines.push(`  in LaTeX: ${r.expected.latex}`);
+  }
+  for (const n of r.notes) lines.push(`  note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}

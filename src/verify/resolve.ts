@@ -1,0 +1,105 @@
+// Names in the formula → quantities of this network: fill in layers left out
+// (bare W, a, z as in the question's scalar notation), check that every name,
+// layer and index exists and is bound. Anything wrong here means the formula
+// cannot be read (exit 2); shapes that do not fit are judged later (different).
+import type { FNode, Idx } from './ast.ts';
+import { children, withChildren } from './ast.ts';
+import { SyntaxProblem } from './errors.ts';
+import type { Task } from './task.ts';
+
+export interface Resolved {
+  readonly tree: FNode;
+  readonly notes: readonly string[];
+  readonly usesRate: boolean;
+}
+
+export function resolveTree(tree: FNode, task: Task): Resolved {
+  const { info, wrt, update } = task;
+  const notes = new Set<string>();
+  const free = new Set(task.free.map((f) => f.name));
+  let usesRate = false;
+  const paramLayer = wrt.layer;
+
+  const defaultLayer = (base: string, pos: number): number => {
+    switch (base) {
+      case 'W': case 'b':
+        if (info.L > 1) notes.add(`${base} without a layer read as ${base}${paramLayer}, the layer of --wrt`);
+        return paramLayer;
+      case 'a':
+        notes.add(`a without a layer read as ${paramLayer - 1 === 0 ? 'a0 (x)' : `a${paramLayer - 1}`}, the input of W${paramLayer}`);
+        return paramLayer - 1;
+      case 'z': case 'delta':
+        if (info.L > 1) notes.add(`${base} without a layer read as ${base}${paramLayer}`);
+        return paramLayer;
+    }
+    throw new SyntaxProblem('internal: no default layer', pos);
+  };
+
+  const checkIndex = (ix: Idx, dim: number, bound: ReadonlySet<string>, what: string): void => {
+    if (ix.kind === 'lit' || free.has(ix.name) || bound.has(ix.name) || dim === 1) return;
+    const names = [...free].join(', ');
+    throw new SyntaxProblem(`index ${ix.name} of ${what} is not bound: it is not an index of --wrt/--of${names ? ` (${names})` : ''} and no sum runs over it`, ix.pos);
+  };
+
+  const go = (n: FNode, bound: ReadonlySet<string>): FNode => {
+    switch (n.kind) {
+      case 'ref': {
+        if (n.base === 'rate') {
+          if (!update) throw new SyntaxProblem(`${n.spelled} (the learning rate) belongs in an update rule: add --update`, n.pos);
+          usesRate = true;
+          return n;
+        }
+        let layer = n.layer;
+        if (layer === undefined && n.base !== 'y') layer = defaultLayer(n.base, n.pos);
+        const min = n.base === 'a' ? 0 : 1;
+        if (layer !== undefined && (layer < min || layer > info.L)) {
+          throw new SyntaxProblem(`the network has no ${n.base}${layer}: ${n.base} runs over layers ${min} to ${info.L}`, n.pos);
+        }
+        if (n.base === 'b' && !info.hasBias(layer!)) throw new SyntaxProblem(`layer ${layer} has no bias (bias: false)`, n.pos);
+        const shape = info.shape(n.base, layer);
+        const name = info.name(n.base, layer);
+        const want = n.base === 'W' ? 2 : 1;
+        if (n.indices.length !== 0 && n.indices.length !== want) {
+          throw new SyntaxProblem(`${name} takes ${want === 2 ? 'two indices, as in W2[j,k]' : 'one index, as in a1[k]'}`, n.indices[0]!.pos);
+        }
+        n.indices.forEach((ix, d) => checkIndex(ix, d === 0 ? shape.rows : shape.cols, bound, name));
+        return layer === undefined ? n : { ...n, layer };
+      }
+      case 'call': {
+        const args = n.args.map((a) => go(a, bound));
+        if (n.fn !== 'sigma' && n.fn !== 'dsigma') return { ...n, args };
+        const layer = activationLayer(args[0]!, task, n.pos);
+        if (n.fn === 'dsigma' && info.activation(layer).kind === 'softmax') {
+          throw new SyntaxProblem(`the derivative of softmax (layer ${layer}) is a Jacobian, not elementwise`, n.pos);
+        }
+        return { ...n, args, layer };
+      }
+      case 'sum': {
+        if (free.has(n.index)) throw new SyntaxProblem(`${n.index} is an index of --wrt/--of; sum over another letter`, n.pos);
+        if (bound.has(n.index)) throw new SyntaxProblem(`a sum over ${n.index} inside another`, n.pos);
+        if (!usesIndex(n.body, n.index)) throw new SyntaxProblem(`the sum over ${n.index} does not use ${n.index}`, n.pos);
+        return { ...n, body: go(n.body, new Set([...bound, n.index])) };
+      }
+      default: {
+        const cs = children(n);
+        return cs.length ? withChildren(n, cs.map((c) => go(c, bound))) : n;
+      }
+    }
+  };
+  const out = go(tree, new Set());
+  return { tree: out, notes: [...notes], usesRate };
+}
+
+function usesIndex(n: FNode, name: string): boolean {
+  if (n.kind === 'ref') return n.indices.some((ix) => ix.kind === 'var' && ix.name === name);
+  return children(n).some((c) => usesIndex(c, name));
+}
+
+/** σ(z2) is layer 2's activation; σ of anything else needs all layers to share one activation. */
+function activationLayer(arg: FNode, task: Task, pos: number): number {
+  const { info } = task;
+  if (arg.kind === 'ref' && arg.base === 'z' && arg.layer !== undefined) return arg.layer;
+  const kinds = new Set(info.network.layers.map((l) => JSON.stringify(l.activation)));
+  if (kinds.size === 1) return 1;
+  throw new SyntaxProblem('σ of an expression: the layers have different activations, so write σ(z2) with the layer\'s z', pos);
+}

@@ -1,0 +1,125 @@
+// Shapes of a resolved formula, before any value is computed. A mismatch is a
+// ShapeError naming both shapes: the formula reads, but it is not the
+// derivative (verdict "different").
+//
+// Rules: a 1×1 value combines with anything as a scalar (2 * (a2 - y), a0' in
+// a one-unit layer); * is the matrix product otherwise; .* ./ need equal
+// shapes; / and ^ need a scalar on the right (^ of a vector is elementwise,
+// as in (a2 - y)^2); an index must run over exactly its dimension.
+import { children, type FNode, type Idx } from './ast.ts';
+import { ShapeError } from './errors.ts';
+import { SCALAR, isScalar, shapeText, type NetInfo, type Shape } from './context.ts';
+import { printMathjs } from './print.ts';
+import type { Task } from './task.ts';
+
+/** An index in scope: its range and where the range comes from. */
+interface Range { readonly range: number; readonly origin: string }
+
+export function shapeOf(tree: FNode, task: Task): Shape {
+  const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
+  return new Shaper(task.info).shape(tree, scope);
+}
+
+const show = (n: FNode): string => printMathjs(n);
+
+class Shaper {
+  constructor(private readonly info: NetInfo) {}
+
+  shape(n: FNode, scope: ReadonlyMap<string, Range>): Shape {
+    switch (n.kind) {
+      case 'num': return SCALAR;
+      case 'ref': {
+        const full = this.info.shape(n.base, n.layer);
+        if (n.indices.length === 0) return full;
+        const name = this.info.name(n.base, n.layer);
+        n.indices.forEach((ix, d) => this.index(ix, d === 0 ? full.rows : full.cols, d === 0 ? 'rows' : 'columns', name, scope));
+        return SCALAR;
+      }
+      case 'neg': return this.shape(n.arg, scope);
+      case 'transpose': { const s = this.shape(n.arg, scope); return { rows: s.cols, cols: s.rows }; }
+      case 'bin': return this.binary(n, scope);
+      case 'call': {
+        const s = this.shape(n.args[0]!, scope);
+        if (n.fn === 'sigma' && n.layer !== undefined && this.info.activation(n.layer).kind === 'softmax') {
+          const want = { rows: this.info.units(n.layer), cols: 1 };
+          if (s.rows !== want.rows || s.cols !== 1) throw new ShapeError(`softmax of layer ${n.layer} takes a ${shapeText(want)} vector, not ${show(n.args[0]!)} (${shapeText(s)})`, n.pos);
+        }
+        return s;
+      }
+      case 'sum': {
+        const range = this.sumRange(n.body, n.index, scope, n);
+        return this.shape(n.body, new Map([...scope, [n.index, range]]));
+      }
+      case 'matrix': {
+        for (const cell of n.rows.flat()) {
+          const s = this.shape(cell, scope);
+          if (!isScalar(s)) throw new ShapeError(`an entry of a matrix literal must be a number, not ${show(cell)} (${shapeText(s)})`, cell.pos);
+        }
+        return { rows: n.rows.length, cols: n.rows[0]!.length };
+      }
+    }
+  }
+
+  private index(ix: Idx, dim: number, along: string, name: string, scope: ReadonlyMap<string, Range>): void {
+    if (ix.kind === 'lit') {
+      if (ix.value > dim) throw new ShapeError(`index ${ix.value} is out of range: ${name} has ${dim} ${along}`, ix.pos);
+      return;
+    }
+    const r = scope.get(ix.name);
+    const range = r?.range ?? 1; // unbound only where the dimension is 1 (checked when resolving)
+    if (range !== dim) throw new ShapeError(`index ${ix.name} runs over the ${r!.origin} (1..${range}) but ${name} has ${dim} ${along}`, ix.pos);
+  }
+
+  /** A summation index runs over the dimension it indexes; every use must agree. */
+  private sumRange(body: FNode, index: string, scope: ReadonlyMap<string, Range>, at: FNode): Range {
+    const uses: { dim: number; origin: string; pos: number }[] = [];
+    const visit = (n: FNode): void => {
+      if (n.kind === 'sum' && n.index === index) return;
+      if (n.kind === 'ref') {
+        const full = this.info.shape(n.base, n.layer);
+        n.indices.forEach((ix, d) => {
+          if (ix.kind === 'var' && ix.name === index) {
+            uses.push({ dim: d === 0 ? full.rows : full.cols, origin: `${d === 0 ? 'rows' : 'columns'} of ${this.info.name(n.base, n.layer)}`, pos: ix.pos });
+          }
+        });
+        return;
+      }
+      for (const c of children(n)) visit(c);
+    };
+    visit(body);
+    const first = uses[0];
+    if (!first) throw new ShapeError(`the sum over ${index} does not use it`, at.pos);
+    for (const u of uses) {
+      if (u.dim !== first.dim) throw new ShapeError(`the sum over ${index} runs over the ${first.origin} (${first.dim}) and the ${u.origin} (${u.dim})`, u.pos);
+    }
+    void scope;
+    return { range: first.dim, origin: first.origin };
+  }
+
+  private binary(n: Extract<FNode, { kind: 'bin' }>, scope: ReadonlyMap<string, Range>): Shape {
+    const l = this.shape(n.left, scope);
+    const r = this.shape(n.right, scope);
+    const same = l.rows === r.rows && l.cols === r.cols;
+    const what = `${show(n.left)} (${shapeText(l)}) ${n.op} ${show(n.right)} (${shapeText(r)})`;
+    switch (n.op) {
+      case '+': case '-': case '.*': case './':
+        if (same || isScalar(r)) return l;
+        if (isScalar(l)) return r;
+        throw new ShapeError(`shapes do not fit: ${what}`, n.pos);
+      case '*':
+        if (isScalar(l)) return r;
+        if (isScalar(r)) return l;
+        if (l.cols === r.rows) return { rows: l.rows, cols: r.cols };
+        throw new ShapeError(`matrix product does not fit: ${what}: ${l.cols} columns against ${r.rows} rows`, n.pos);
+      case '/':
+        if (isScalar(r)) return l;
+        throw new ShapeError(`division by a matrix: ${what} (use ./ to divide elementwise)`, n.pos);
+      case '^': case '.^':
+        if (isScalar(r) || (n.op === '.^' && same)) {
+          if (n.op === '^' && !isScalar(l) && l.cols !== 1 && l.rows !== 1) throw new ShapeError(`power of a matrix: ${what} (use .^ for elementwise)`, n.pos);
+          return l;
+        }
+        throw new ShapeError(`the exponent must be a number: ${what}`, n.pos);
+    }
+  }
+}

@@ -1,0 +1,268 @@
+// deltagen verify: read a hand-derived formula, compare it with the true
+// derivative at seeded random points, try to prove it with the CAS, and, when
+// it differs, say what the right formula is and what was likely left out.
+import { derive, type Derivation } from '../derive/derive.ts';
+import { buildGraph } from '../graph/build.ts';
+import { unflatten, layoutOf, type NamedParams } from '../graph/layout.ts';
+import { UserError } from '../errors.ts';
+import type { Network } from '../spec/types.ts';
+import type { FNode } from './ast.ts';
+import { nodesOf } from './ast.ts';
+import { numericAlgebra, symbolicAlgebra } from './algebra.ts';
+import { NetInfo, shapeText } from './context.ts';
+import { splitEquation } from './equation.ts';
+import { FormulaError, ShapeError, SyntaxProblem } from './errors.ts';
+import { describeExpected, type ExpectedText } from './describe.ts';
+import { findHints } from './hints.ts';
+import { interpret } from './interp.ts';
+import { parseLatexFormula } from './latex-front.ts';
+import { parseMathjsFormula } from './mathjs-front.ts';
+import { makePoints, DEFAULT_POINTS, type PointState } from './points.ts';
+import { printLatex, printMathjs, type PrintStyle } from './print.ts';
+import { MAX_PROOF_ELEMENTS, prove, type Pair } from './proof.ts';
+import { resolveTree } from './resolve.ts';
+import { shapeOf } from './shape.ts';
+import { makeTask, type Assignment, type Task } from './task.ts';
+import { makeTruth, type Truth } from './truth.ts';
+
+export type Verdict = 'equivalent' | 'numerically-equal' | 'different';
+
+export interface VerifyOptions {
+  readonly wrt: string;
+  readonly of?: string;
+  readonly formula?: string;
+  readonly latex?: string;
+  readonly update?: boolean;
+  /** Random points (at least 20). */
+  readonly points?: number;
+  readonly seed?: number;
+  /** Overall time budget in ms for the symbolic step and the hints. */
+  readonly timeLimitMs?: number;
+}
+
+export interface Counterexample {
+  readonly point: { readonly params: NamedParams; readonly x: readonly number[]; readonly y: readonly number[]; readonly rate?: number };
+  /** The free indices, in index form. */
+  readonly at?: Assignment;
+  /** Row and column (1-based) of the element, in matrix form. */
+  readonly element?: readonly [number, number];
+  readonly formula: number;
+  readonly expected: number;
+}
+
+export interface VerifyResult {
+  readonly verdict: Verdict;
+  readonly form: Task['form'];
+  readonly of: string;
+  readonly wrt: string;
+  readonly update: boolean;
+  /** The formula as it was read, printed back in both syntaxes. */
+  readonly read: { readonly formula: string; readonly latex: string };
+  readonly counterexample: Counterexample | null;
+  /** Why the shapes do not fit, when they do not. */
+  readonly shapes?: string;
+  readonly expected: ExpectedText | null;
+  /** What differs from the right formula, where a single change was found that makes it right. */
+  readonly differs: readonly string[];
+  readonly proof: string;
+  readonly points: number;
+  readonly elements: number;
+  readonly notes: readonly string[];
+}
+
+export const DEFAULT_TIME_LIMIT_MS = 5000;
+
+/** Relative tolerance of the numeric comparison (with a tiny absolute floor for true zeros). */
+export const RELATIVE_TOLERANCE = 1e-9;
+export const close = (f: number, t: number): boolean =>
+  Number.isFinite(f) && Math.abs(f - t) <= RELATIVE_TOLERANCE * Math.max(Math.abs(f), Math.abs(t)) + 1e-12;
+
+interface Parsed { readonly tree: FNode; readonly question: boolean }
+
+/** Read the formula text (either syntax, optional left-hand side) into a formula tree. */
+export function readFormula(text: string, flag: '--formula' | '--latex', depth: number, update: boolean): Parsed & { lhs?: string } {
+  try {
+    const eq = splitEquation(text);
+    if (eq.lhsIsUpdate && !update) throw new SyntaxProblem('the left-hand side is the next iterate W(k+1): add --update', 0);
+    if (eq.rhs.trim() === '') throw new SyntaxProblem('the formula is empty', eq.offset);
+    if (flag === '--latex') {
+      const p = parseLatexFormula(eq.rhs, depth, eq.offset);
+      return { tree: p.tree, question: p.questionNotation, ...(eq.lhs ? { lhs: eq.lhs } : {}) };
+    }
+    return { tree: parseMathjsFormula(eq.rhs, eq.offset), question: false, ...(eq.lhs ? { lhs: eq.lhs } : {}) };
+  } catch (err) {
+    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
+    throw err;
+  }
+}
+
+export function verify(network: Network, options: VerifyOptions): VerifyResult {
+  const started = Date.now();
+  const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+  const info = new NetInfo(network);
+  const update = options.update ?? false;
+  if ((options.formula === undefined) === (options.latex === undefined)) throw new UserError('give the formula with exactly one of --formula or --latex');
+  const flag = options.formula !== undefined ? '--formula' : '--latex';
+  const text = (options.formula ?? options.latex)!;
+  const task = makeTask(info, options.wrt, options.of, update);
+  const parsed = readFormula(text, flag, info.L, update);
+  let resolved;
+  try {
+    resolved = resolveTree(parsed.tree, task);
+  } catch (err) {
+    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
+    throw err;
+  }
+  const tree = resolved.tree;
+  const notes = [...resolved.notes];
+  if (parsed.lhs !== undefined) notes.push(`the left-hand side "${parsed.lhs.trim()}" was read as a label and not checked`);
+
+  let derivation: Derivation | undefined;
+  const getDerivation = (): Derivation => (derivation ??= derive(buildGraph(network)));
+  const truth = makeTruth(task, getDerivation);
+  const style = printStyle(tree, parsed.question, info);
+
+  // A rate is drawn at random unless the formula writes a number for it.
+  let fixedRate: number | undefined;
+  if (update && !resolved.usesRate) {
+    if (network.train?.rate !== undefined) {
+      fixedRate = network.train.rate;
+      notes.push(`no rate symbol (R or eta): the file's rate ${fixedRate} is used`);
+    } else {
+      notes.push('no rate symbol (R or eta) and no rate in the file: the rate is drawn at random');
+    }
+  }
+  const count = Math.max(DEFAULT_POINTS, options.points ?? DEFAULT_POINTS);
+  const points = makePoints(network, count, options.seed ?? 1, fixedRate);
+  const elements = task.assignments.length * task.cell.rows * task.cell.cols;
+  if (task.sampled) notes.push(`${task.assignments.length} of the index values are checked (a seeded sample)`);
+
+  const base = {
+    verdict: 'different' as Verdict,
+    form: task.form,
+    of: task.of.text,
+    wrt: task.wrt.text,
+    update,
+    read: { formula: printMathjs(tree, style), latex: printLatex(tree, style) },
+    points: points.length,
+    elements,
+  };
+  const expectedAt = (at?: Assignment): ExpectedText | null => {
+    try {
+      return describeExpected(task, getDerivation, truth, style, at);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      notes.push(`no printed form of the right formula: ${(err as Error).message}`);
+      return null;
+    }
+  };
+
+  const mismatch = shapeMismatch(tree, task);
+  if (mismatch) {
+    const differs = findHints({ tree, task, truth, points, deadline, info, style });
+    return { ...base, verdict: 'different', counterexample: null, shapes: mismatch, expected: expectedAt(), differs, proof: 'not attempted: the shapes do not fit', notes };
+  }
+
+  const counterexample = compareAtPoints(tree, task, truth, points);
+  if (counterexample) {
+    const differs = findHints({ tree, task, truth, points, deadline, info, style });
+    return { ...base, verdict: 'different', counterexample, expected: expectedAt(counterexample.at), differs, proof: 'not attempted: the values differ', notes };
+  }
+
+  const outcome = proveFormula(tree, task, truth, deadline);
+  return {
+    ...base,
+    verdict: outcome.proved ? 'equivalent' : 'numerically-equal',
+    counterexample: null,
+    expected: expectedAt(),
+    differs: [],
+    proof: outcome.detail,
+    notes,
+  };
+}
+
+function printStyle(tree: FNode, question: boolean, info: NetInfo): PrintStyle {
+  const refs = nodesOf(tree).filter((n): n is Extract<FNode, { kind: 'ref' }> => n.kind === 'ref');
+  const wroteX = refs.some((r) => r.base === 'a' && r.layer === 0 && r.spelled === 'x');
+  const eta = refs.some((r) => r.base === 'rate' && /eta|η/.test(r.spelled));
+  return { depth: info.L, question, input: wroteX || (!question && !refs.some((r) => r.base === 'a')) ? 'x' : 'a0', rate: eta ? 'eta' : 'R' };
+}
+
+/** Why the formula's shape cannot be the derivative's, or undefined when it fits. */
+export function shapeMismatch(tree: FNode, task: Task): string | undefined {
+  try {
+    const s = shapeOf(tree, task);
+    if (s.rows !== task.cell.rows || s.cols !== task.cell.cols) {
+      return `the formula is ${shapeText(s)} but ${describeTarget(task)} is ${shapeText(task.cell)}`;
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof ShapeError) return err.message;
+    throw err;
+  }
+}
+
+export function describeTarget(task: Task): string {
+  const q = task.info.name(task.of.base, task.of.layer);
+  const p = task.info.name(task.wrt.base, task.wrt.layer);
+  const idx = (ixs: Task['wrt']['indices']): string => (ixs.length ? `[${ixs.map((i) => (i.kind === 'lit' ? i.value : i.name)).join(',')}]` : '');
+  const d = `∂${q}${task.of.base === 'C' ? '' : idx(task.of.indices)}/∂${p}${idx(task.wrt.indices)}`;
+  return task.update ? `the updated ${p}${idx(task.wrt.indices)}` : d;
+}
+
+/** The first point and element where the formula and the truth differ, or null. */
+export function compareAtPoints(tree: FNode, task: Task, truth: Truth, points: readonly PointState[], limit = points.length): Counterexample | null {
+  for (const p of points.slice(0, limit)) {
+    const alg = numericAlgebra(p, task.info);
+    for (const assign of task.assignments) {
+      const value = interpret(tree, alg, task.info, assign);
+      for (let r = 1; r <= value.rows; r++) {
+        for (let c = 1; c <= value.cols; c++) {
+          const f = value.data[(r - 1) * value.cols + (c - 1)]!;
+          const t = truth.numeric(p, task.element(assign, r, c));
+          if (!Number.isFinite(t)) continue; // outside the loss's domain: no verdict at this point
+          if (!close(f, t)) return counterexampleAt(p, task, assign, r, c, f, t);
+        }
+      }
+    }
+  }
+  return null;
+}
+
+function counterexampleAt(p: PointState, task: Task, assign: Assignment, r: number, c: number, f: number, t: number): Counterexample {
+  const params = unflatten(layoutOf(task.info.network), p.params);
+  return {
+    point: { params, x: p.x, y: p.y, ...(task.update ? { rate: p.rate } : {}) },
+    ...(task.free.length ? { at: assign } : {}),
+    ...(task.form === 'matrix' ? { element: [r, c] as const } : {}),
+    formula: f,
+    expected: t,
+  };
+}
+
+function proveFormula(tree: FNode, task: Task, truth: Truth, deadline: number) {
+  const elements = task.assignments.length * task.cell.rows * task.cell.cols;
+  if (task.sampled || elements > MAX_PROOF_ELEMENTS) return { proved: false, detail: `skipped: ${elements} elements (the CAS takes at most ${MAX_PROOF_ELEMENTS})` };
+  // When the formula names δ, compare first at the highest δ it names, kept as a symbol on both sides.
+  const deltaLayers = nodesOf(tree).flatMap((n) => (n.kind === 'ref' && n.base === 'delta' ? [n.layer!] : []));
+  const level = deltaLayers.length ? Math.max(...deltaLayers) : undefined;
+  const full = symbolicAlgebra(task.info, (l, i) => truth.delta(l, i));
+  const named = level === undefined ? undefined : symbolicAlgebra(task.info, (l, i) => truth.delta(l, i, level));
+  const pairs: Pair[] = [];
+  for (const assign of task.assignments) {
+    const value = interpret(tree, full, task.info, assign);
+    const atLevel = named ? interpret(tree, named, task.info, assign) : undefined;
+    for (let r = 1; r <= value.rows; r++) {
+      for (let c = 1; c <= value.cols; c++) {
+        const k = (r - 1) * value.cols + (c - 1);
+        const e = task.element(assign, r, c);
+        pairs.push({
+          formula: value.data[k]!,
+          truth: truth.symbolic(e),
+          ...(atLevel ? { atDelta: { formula: atLevel.data[k]!, truth: truth.symbolic(e, level), layer: level! } } : {}),
+        });
+      }
+    }
+  }
+  return prove(pairs, task.info, deadline);
+}

@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { loadNetworkFile } from '../src/spec/load.ts';
+import type { Network } from '../src/spec/types.ts';
+import { FormulaError } from '../src/verify/errors.ts';
+import { verify, type VerifyOptions, type VerifyResult } from '../src/verify/verify.ts';
+
+const question = loadNetworkFile('examples/question.yaml');
+const chain = loadNetworkFile('examples/question-chain.yaml');
+const nielsen = loadNetworkFile('test/fixtures/nielsen-232.yaml');
+const square = loadNetworkFile('test/fixtures/nielsen-222.yaml');
+const softmax = loadNetworkFile('test/fixtures/softmax-232.yaml');
+
+const check = (net: Network, o: VerifyOptions): VerifyResult => verify(net, o);
+const accepted = (r: VerifyResult): boolean => r.verdict === 'equivalent' || r.verdict === 'numerically-equal';
+
+describe("the question's formulas", () => {
+  it('the update rule for W^(L) is equivalent (proved, and equal at 20 points)', () => {
+    const r = check(question, { wrt: 'W1', update: true, latex: 'W(k+1) = W(k) - R a^{(L-1)} 2(a^{(L-1)} W(k) - a^{(L)*})' });
+    expect(r.verdict).toBe('equivalent');
+    expect(r.points).toBeGreaterThanOrEqual(20);
+    expect(r.counterexample).toBeNull();
+    expect(r.form).toBe('scalar');
+  });
+
+  it("the asker's exact LaTeX, indices and all, is equivalent too", () => {
+    const r = check(question, { wrt: 'W1', update: true, latex: 'W^{(L)}_{i,j}(k+1) = W^{(L)}_{i,j}(k) - R a^{(L-1)}_{i}2(a^{(L-1)}_{i}W^{(L)}_{i,j}(k) -a^{(L)^*}_{i})' });
+    expect(r.verdict).toBe('equivalent');
+  });
+
+  it('the update rule for W^(L-1) on the chain is equivalent', () => {
+    const r = check(chain, { wrt: 'W1', update: true, latex: 'W^{(L-1)}(k+1) = W^{(L-1)}(k) - R a^{(L-2)} W^{(L)} 2(a^{(L-1)} W^{(L)} - a^{(L)^*})' });
+    expect(r.verdict).toBe('equivalent');
+    // the asker's indexed version reads the same
+    const indexed = check(chain, { wrt: 'W1', update: true, latex: 'W^{(L-1)}_{i,j}(k+1) = W^{(L-1)}_{i,j}(k) - R a^{(L-2)}_{i} W^{(L)}_{i,j} 2(a^{(L-1)}_{i}W^{(L)}_{i,j} -a^{(L)^*}_{i})' });
+    expect(indexed.verdict).toBe('equivalent');
+  });
+
+  it('the same rules in mathjs syntax agree', () => {
+    expect(check(question, { wrt: 'W1', update: true, formula: 'W1(k+1) = W1(k) - R*a0*2*(a0*W1(k) - y)' }).verdict).toBe('equivalent');
+    expect(check(chain, { wrt: 'W1', update: true, formula: 'W1 - eta * x * W2 * 2*(a1*W2 - y)' }).verdict).toBe('equivalent');
+  });
+
+  it('an update rule with the factor 2 left out is different, and says so', () => {
+    const r = check(question, { wrt: 'W1', update: true, formula: 'W1 - R*a0*(a0*W1 - y)' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toMatch(/factor 2/);
+    expect(r.expected?.formula).toBe('W1 - R * (2 * (a1 - y) * a0)');
+  });
+
+  it('the claim ∂a^(L)/∂W^(L) = a^(L) is different, with a^(L-1) as the right answer', () => {
+    const r = check(question, { of: 'a1', wrt: 'W1', formula: 'a1' });
+    expect(r.verdict).toBe('different');
+    const c = r.counterexample!;
+    expect(c).not.toBeNull();
+    // The right value is x (a0) at the counterexample, and the formula gave a1 = W1 x.
+    expect(c.expected).toBeCloseTo(c.point.x[0]!, 12);
+    expect(c.formula).toBeCloseTo((c.point.params.W1 as number[][])[0]![0]! * c.point.x[0]!, 12);
+    expect(r.expected?.formula).toBe('a0');
+    expect(r.differs.join(' ')).toMatch(/a1 should be a0/);
+  });
+
+  it('the claim in the question notation gets the answer in the same notation', () => {
+    const r = check(question, { of: 'a^{(L)}', wrt: 'W^{(L)}', latex: 'a^{(L)}_{i}' });
+    expect(r.verdict).toBe('different');
+    expect(r.expected?.latex).toBe('a^{(L-1)}');
+    const right = check(question, { of: 'a^{(L)}', wrt: 'W^{(L)}', latex: 'a^{(L-1)}_{i}' });
+    expect(right.verdict).toBe('equivalent');
+  });
+});
+
+describe("Nielsen's four equations in matrix form (2-3-2 sigmoid, squared error)", () => {
+  const equations: [string, VerifyOptions][] = [
+    ['BP1 (δ^L = ∇C ⊙ σ\'(z^L), as ∂C/∂b2)', { wrt: 'b2', formula: '2*(a2 - y) .* a2 .* (1 - a2)' }],
+    ['BP1 with σ\' named', { wrt: 'b2', formula: '2*(a2 - y) .* dsigma(z2)' }],
+    ['BP2 (δ^l = (W^{l+1}ᵀ δ^{l+1}) ⊙ σ\'(z^l), as ∂C/∂b1)', { wrt: 'b1', formula: "(W2' * delta2) .* a1 .* (1 - a1)" }],
+    ['BP3 (∂C/∂b = δ)', { wrt: 'b1', formula: 'delta1' }],
+    ['BP4 (∂C/∂W = δ aᵀ), layer 2', { wrt: 'W2', formula: "delta2 * a1'" }],
+    ['BP4, layer 1, written out', { wrt: 'W1', formula: "((W2' * delta2) .* a1 .* (1 - a1)) * a0'" }],
+    ['BP4 in index form', { wrt: 'W1[j,k]', formula: 'delta1[j] * x[k]' }],
+    ['BP2 in index form with a sum', { wrt: 'W1[j,k]', formula: 'sum(W2[i,j] * delta2[i], i) * a1[j] * (1 - a1[j]) * x[k]' }],
+  ];
+  it.each(equations)('%s is equivalent', (_name, o) => {
+    const r = check(nielsen, o);
+    expect(r.verdict).toBe('equivalent');
+    expect(r.counterexample).toBeNull();
+  });
+
+  it('σ\' left out is different, and the hint names σ\'(z1)', () => {
+    const r = check(nielsen, { wrt: 'b1', formula: "W2' * delta2" });
+    expect(r.verdict).toBe('different');
+    expect(r.counterexample).not.toBeNull();
+    expect(r.differs.join(' ')).toMatch(/σ'\(z1\) is left out/);
+  });
+
+  it('the transpose left out is different, with the shapes named and the hint', () => {
+    const r = check(nielsen, { wrt: 'W1', formula: "((W2 * delta2) .* a1 .* (1 - a1)) * a0'" });
+    expect(r.verdict).toBe('different');
+    expect(r.shapes).toMatch(/2×3.*2×1/);
+    expect(r.differs.join(' ')).toMatch(/transpose is left out: W2 should be W2'/);
+    // the transpose of a0 left out too
+    const r2 = check(nielsen, { wrt: 'W2', formula: 'delta2 * a1' });
+    expect(r2.verdict).toBe('different');
+    expect(r2.shapes).toMatch(/2×1.*3×1/);
+    expect(r2.differs.join(' ')).toMatch(/a1 should be a1'/);
+  });
+
+  it('the factor 2 of the squared loss left out is different, with the hint', () => {
+    const r = check(nielsen, { wrt: 'b2', formula: '(a2 - y) .* a2 .* (1 - a2)' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs[0]).toMatch(/half the right value: a factor 2 is missing/);
+    expect(r.expected?.formula).toMatch(/^2 \* \(a2 - y\)/);
+    expect(r.expected?.latex).toContain("\\sigma'");
+  });
+
+  it('j and k swapped in index form is different, with the hint (shapes on 2-3-2, values on 2-2-2)', () => {
+    const r = check(nielsen, { wrt: 'W1[j,k]', formula: 'delta1[k] * x[j]' });
+    expect(r.verdict).toBe('different');
+    expect(r.shapes).toMatch(/index k runs over the columns of W1/);
+    expect(r.differs).toContain('indices j and k are swapped');
+    const s = check(square, { wrt: 'W2[j,k]', formula: 'delta2[k] * a1[j]' });
+    expect(s.verdict).toBe('different');
+    expect(s.counterexample?.at).toBeDefined();
+    expect(s.differs).toContain('indices j and k are swapped');
+  });
+
+  it('a counterexample carries the point, the formula value and the true value', () => {
+    const r = check(nielsen, { wrt: 'W2', formula: "2*(a2 - y) * a1'" });
+    const c = r.counterexample!;
+    expect(Object.keys(c.point.params).sort()).toEqual(['W1', 'W2', 'b1', 'b2']);
+    expect(c.point.x).toHaveLength(2);
+    expect(c.point.y).toHaveLength(2);
+    expect(c.element).toHaveLength(2);
+    expect(Math.abs(c.formula - c.expected)).toBeGreaterThan(1e-6);
+  });
+
+  it('a formula equal only after writing σ out is numerically-equal or equivalent, never different', () => {
+    const r = check(nielsen, { wrt: 'b2', formula: '2*(a2 - y) .* exp(-z2) ./ (1 + exp(-z2)).^2' });
+    expect(accepted(r)).toBe(true);
+  });
+});
+
+describe('softmax with cross-entropy', () => {
+  it('∂C/∂b2 = a2 − y is equivalent', () => {
+    const r = check(softmax, { wrt: 'b2', formula: 'a2 - y' });
+    expect(r.verdict).toBe('equivalent');
+    expect(check(softmax, { wrt: 'b2', latex: 'a^{(L)} - a^{(L)*}' }).verdict).toBe('equivalent');
+  });
+
+  it('the layer below through tanh is equivalent, and a factor 2 is different', () => {
+    expect(check(softmax, { wrt: 'W1', formula: "((W2' * (a2 - y)) .* (1 - a1.^2)) * x'" }).verdict).toBe('equivalent');
+    const r = check(softmax, { wrt: 'b2', formula: '2*(a2 - y)' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toMatch(/twice the right value/);
+  });
+});
+
+describe('LaTeX and mathjs syntax give the same answers', () => {
+  const pairs: [Network, Omit<VerifyOptions, 'formula' | 'latex'>, string, string][] = [
+    [question, { wrt: 'W1', update: true }, 'W1 - R*x*2*(x*W1 - y)', 'W(k+1) = W(k) - R a^{(L-1)} 2(a^{(L-1)} W(k) - a^{(L)*})'],
+    [question, { wrt: 'W1', update: true }, 'W1 - R*x*(x*W1 - y)', 'W(k) - R a^{(L-1)} (a^{(L-1)} W(k) - a^{(L)*})'],
+    [question, { of: 'a1', wrt: 'W1' }, 'a1', 'a^{(L)}_{i}'],
+    [chain, { wrt: 'W1', update: true }, 'W1 - R*a0*W2*2*(a1*W2 - y)', 'W^{(L-1)}(k) - R a^{(L-2)} W^{(L)} 2(a^{(L-1)} W^{(L)} - a^{(L)^*})'],
+    [nielsen, { wrt: 'b2' }, '2*(a2 - y) .* a2 .* (1 - a2)', "2 (a^{(2)} - y) \\odot \\sigma'(z^{(2)})"],
+    [nielsen, { wrt: 'b2' }, '(a2 - y) .* a2 .* (1 - a2)', "(a^{(2)} - y) \\odot a^{(2)} \\odot (1 - a^{(2)})"],
+    [nielsen, { wrt: 'W1' }, "((W2' * delta2) .* a1 .* (1 - a1)) * a0'", "\\left(\\left((W^{(2)})^T \\delta^{(2)}\\right) \\odot \\sigma'(z^{(1)})\\right) (a^{(0)})^\\top"],
+    [nielsen, { wrt: 'W1' }, "((W2 * delta2) .* a1 .* (1 - a1)) * a0'", "((W^{(2)} \\delta^{(2)}) \\odot \\sigma'(z^{(1)})) x^T"],
+    [nielsen, { wrt: 'b1' }, "W2' * delta2", '(W^{(2)})^{\\top} \\delta^{(2)}'],
+    [nielsen, { wrt: 'W1[j,k]' }, 'delta1[k] * x[j]', '\\delta^{(1)}_k x_j'],
+    [nielsen, { wrt: 'W2[j,k]' }, '2*(a2[j] - y[j]) * a2[j]*(1 - a2[j]) * a1[k]', "2(a^{(2)}_j - y_j) \\sigma'(z^{(2)}_j) a^{(1)}_k"],
+    [nielsen, { wrt: 'W1[j,k]' }, 'sum(W2[i,j]*delta2[i], i) * a1[j]*(1-a1[j]) * x[k]', "\\sum_{i} W^{(2)}_{ij} \\delta^{(2)}_i \\sigma'(z^{(1)}_j) x_k"],
+  ];
+  it.each(pairs)('%#: %s', (net, o, formula, latex) => {
+    const a = check(net, { ...o, formula });
+    const b = check(net, { ...o, latex });
+    expect(b.verdict).toBe(a.verdict);
+    expect(b.counterexample).toEqual(a.counterexample);
+    expect(b.shapes).toEqual(a.shapes);
+    expect(b.differs.length > 0).toBe(a.differs.length > 0);
+    // the input is printed as the user named it, x or a0
+    const same = (t?: string): string | undefined => t?.replace(/\bx\b/g, 'a0');
+    expect(same(b.expected?.formula)).toBe(same(a.expected?.formula));
+  });
+});
+
+describe('the right formula, printed, is itself right', () => {
+  const cases: [Network, Omit<VerifyOptions, 'formula' | 'latex'>][] = [
+    [question, { wrt: 'W1' }], [question, { wrt: 'W1', update: true }], [question, { of: 'a1', wrt: 'W1' }],
+    [chain, { wrt: 'W1' }], [chain, { wrt: 'W2', update: true }],
+    [nielsen, { wrt: 'W1' }], [nielsen, { wrt: 'b1' }], [nielsen, { wrt: 'W2[j,k]' }], [nielsen, { wrt: 'W1[j,k]' }],
+    [nielsen, { wrt: 'b2', update: true }], [nielsen, { of: 'a2', wrt: 'b2[1]' }], [nielsen, { of: 'z2[i]', wrt: 'W1[j,k]' }],
+    [softmax, { wrt: 'W1' }], [softmax, { wrt: 'b2[j]' }], [softmax, { of: 'a2[i]', wrt: 'b2[j]' }],
+  ];
+  it.each(cases)('%#: round trip of the expected formula in both syntaxes', (net, o) => {
+    const wrong = check(net, { ...o, formula: '0' });
+    expect(wrong.verdict).toBe('different');
+    const e = wrong.expected!;
+    expect(e).not.toBeNull();
+    if (e.at) return; // an element of an intermediate in index form: printed at one index value only
+    expect(accepted(check(net, { ...o, formula: e.formula }))).toBe(true);
+    expect(accepted(check(net, { ...o, latex: e.latex }))).toBe(true);
+  });
+});
+
+describe('formulas that cannot be read', () => {
+  const bad: [string, VerifyOptions, number][] = [
+    ['unknown name', { wrt: 'W1', formula: '2*(a1 - yy)' }, 9],
+    ['unbalanced', { wrt: 'W1', latex: '2(a w - y' }, 10],
+    ['rate without --update', { wrt: 'W1', formula: 'W1 - R*x' }, 6],
+    ['update rule without --update', { wrt: 'W1', latex: 'W(k+1) = W(k) - R a' }, 1],
+    ['no such layer', { wrt: 'W1', formula: 'a3' }, 1],
+    ['assignment in mathjs', { wrt: 'W1', formula: 'x = 2; y' }, 6],
+    ['a partial derivative left in', { wrt: 'W1', latex: '\\frac{\\partial C}{\\partial a} x' }, 7],
+  ];
+  it.each(bad)('%s: a FormulaError with the position', (_name, o, position) => {
+    let err: unknown;
+    try { verify(question, o); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(FormulaError);
+    expect((err as FormulaError).position).toBe(position);
+    expect((err as FormulaError).exitCode).toBe(2);
+  });
+});

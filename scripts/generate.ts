@@ -2,7 +2,7 @@
 // every example network. A test fails when generated/ is stale.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../src/io/atomic.ts';
+import { writeFilesAtomic } from '../src/io/atomic.ts';
 import { outputsFor, type OutputFile } from '../src/outputs.ts';
 import { loadNetworkFile } from '../src/spec/load.ts';
 
@@ -22,6 +22,6 @@ export function allOutputs(): OutputFile[] {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const outputs = allOutputs();
-  for (const o of outputs) writeFileAtomic(o.path, o.content);
+  writeFilesAtomic(outputs);
   process.stdout.write(`wrote ${outputs.length} files to ${GENERATED_DIR}/\n`);
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFilesAtomic } from '../io/atomic.ts';
 import { outputsFor, type OutputFile } from '../outputs.ts';
 import { loadNetworkFile } from '../spec/load.ts';
 import { guard, parsePositiveInt, printJson } from './common.ts';
@@ -42,7 +42,7 @@ export function registerDerive(program: Command): void {
       const files: OutputFile[] = [{ ...out.ts, path: opts.ts ?? out.ts.path }, { ...out.tex, path: opts.latex ?? out.tex.path }];
       if (opts.html) files.push({ ...out.html, path: opts.html });
       // Everything is rendered before anything is written.
-      for (const f of files) writeFileAtomic(f.path, f.content);
+      writeFilesAtomic(files);
       if (opts.json) printJson({ network: network.name, files: files.map((f) => f.path) });
       else for (const f of files) process.stdout.write(`wrote ${f.path}\n`);
     }));

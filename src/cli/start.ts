@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { checkNetwork, formatCheckReport } from '../check/run.ts';
 import { loadTrainer } from '../compile/compile.ts';
-import { writeFileAtomic } from '../io/atomic.ts';
+import { writeFilesAtomic } from '../io/atomic.ts';
 import { outputsFor } from '../outputs.ts';
 import { loadNetworkFile } from '../spec/load.ts';
 import { runTraining } from '../train/train.ts';
@@ -13,10 +13,8 @@ import { guard } from './common.ts';
 await guard(async () => {
   const network = loadNetworkFile('examples/question.yaml');
   const { ts, tex, html } = outputsFor(network, 'generated');
-  for (const o of [ts, tex, html]) {
-    writeFileAtomic(o.path, o.content);
-    process.stdout.write(`wrote ${o.path}\n`);
-  }
+  writeFilesAtomic([ts, tex, html]);
+  for (const o of [ts, tex, html]) process.stdout.write(`wrote ${o.path}\n`);
   const report = await checkNetwork(network);
   process.stdout.write(`\n${formatCheckReport(report)}\n`);
   const trainer = await loadTrainer(ts.content);

@@ -8,6 +8,7 @@ import { casCancel } from '../symbolic/cas.ts';
 import { isNum, mul, size, substitute, sym } from '../symbolic/expr.ts';
 import { UserError } from '../errors.ts';
 import { softmaxDelta } from './softmax.ts';
+import { plainDivisions } from '../symbolic/losses.ts';
 import { LatexPrinter } from '../render/latex-printer.ts';
 
 /** Plain LaTeX of a CAS result inside a step's explanation (indices as subscripts). */
@@ -139,7 +140,7 @@ export function derive(graph: Graph): Derivation {
     if (closed.kind !== 'hadamard' || closed.left.kind !== 'ewise' || closed.right.kind !== 'applyDeriv') return undefined;
     const { left, right } = closed;
     if (!right.act.fromOutput || left.args.a !== layer.a) return undefined;
-    const product = mul(left.expr, substitute(right.act.fromOutput, (s) => (s.base === 'v' ? sym('a') : undefined)));
+    const product = mul(plainDivisions(left.expr), substitute(right.act.fromOutput, (s) => (s.base === 'v' ? sym('a') : undefined)));
     const cancelled = casCancel(product);
     if (!cancelled || size(cancelled) >= size(product) || isNum(cancelled)) return undefined;
     return ewise(cancelled, left.args, layer.a);

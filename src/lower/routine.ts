@@ -96,7 +96,7 @@ export function lossExpression(graph: Derivation['graph']): Expr {
  * The loss from the logits where that is the stable form: −log a_j of a softmax
  * is m + log s − z_j; the cross-entropy of a sigmoid is y softplus(−z) + (1 − y) softplus(z).
  */
-function stableLossTerm(graph: Derivation['graph'], _a: Expr, j: number): Expr | undefined {
+function stableLossTerm(graph: Derivation['graph'], a: Expr, j: number): Expr | undefined {
   const last = graph.layers[graph.layers.length - 1]!;
   const z = sym('z', last.l, [j]);
   const y = sym('y', undefined, [j]);
@@ -105,6 +105,9 @@ function stableLossTerm(graph: Derivation['graph'], _a: Expr, j: number): Expr |
   }
   if (graph.loss.name === 'cross-entropy' && last.act.name === 'sigmoid') {
     return add(mul(y, call('softplus', neg(z))), mul(sub(num(1), y), call('softplus', z)));
+  }
+  if (graph.loss.name === 'cross-entropy') {
+    return neg(add(call('xlogy', y, a), call('xlogy', sub(num(1), y), sub(num(1), a))));
   }
   return undefined;
 }

@@ -56,6 +56,7 @@ export class LatexPrinter {
       case 'call': {
         const fn = lookupFunction(e.fn);
         if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
+        if (fn.latexOf) return { text: fn.latexOf(e.args.map((a) => this.print(a))), prec: PREC.mul };
         return { text: `${fn.latex}\\left(${e.args.map((a) => this.print(a)).join(', ')}\\right)`, prec: PREC.atom };
       }
     }

@@ -9,6 +9,19 @@ import { validateNetwork } from './validate.ts';
 import { nearest } from './nearest.ts';
 
 export const MAX_FILE_BYTES = 1 << 20;
+export const MAX_NESTING = 16;
+
+/** The path to the first value nested deeper than `limit`, if any. */
+function tooDeep(value: unknown, limit: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (path.length >= limit) return path;
+  const entries: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  for (const [k, v] of entries) {
+    const found = tooDeep(v, limit, [...path, k]);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 export function loadNetworkFile(file: string): Network {
   let text: string;
@@ -46,6 +59,8 @@ export function parseNetwork(text: string, file = '<input>'): Network {
   } catch (err) {
     throw new UserError(`${file}: ${(err as Error).message}`);
   }
+  const deep = tooDeep(raw, MAX_NESTING);
+  if (deep) throw new UserError(`${file}${where(deep)}: ${formatPath(deep)}: nested deeper than ${MAX_NESTING} levels`);
   const parsed = networkFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

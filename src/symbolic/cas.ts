@@ -37,22 +37,36 @@ function toCas(e: Expr, names: Namer): string {
     case 'pow': return `(${toCas(e.base, names)})^(${toCas(e.exp, names)})`;
     case 'call': {
       const fn = lookupFunction(e.fn);
-      if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
+      if (!fn || fn.arity < 1) throw new Error(`internal: ${e.fn} cannot go to the CAS`);
       // Send the definition: the engines do not know sigmoid or softplus.
-      const arg = toCas(e.args[0]!, names);
-      return `(${fn.cas.replace(/\bx\b/g, `(${arg})`)})`;
+      const [x, y] = e.args.map((a) => `(${toCas(a, names)})`);
+      return `(${fn.cas.replace(/\bx\b/g, x!).replace(/\by\b/g, y ?? 'y')})`;
     }
   }
 }
 
-/** Convert a mathjs syntax tree into our IR; `resolve` names the symbols. */
-export function fromMathNode(node: MathNode, resolve: (name: string) => Expr): Expr {
-  const go = (n: MathNode): Expr => fromMathNode(n, resolve);
+export const MAX_FORMULA_DEPTH = 64;
+
+const ALLOWED_OPERATORS: Readonly<Record<string, true>> = { add: true, subtract: true, multiply: true, divide: true, unaryMinus: true, unaryPlus: true, pow: true };
+
+/**
+ * Convert a mathjs syntax tree into our IR; `resolve` names the symbols. This
+ * is an allow-list: numbers, symbols, + − × ÷ ^, parentheses and the known
+ * functions. Anything else (property access, assignment, definitions, unknown
+ * functions such as evaluate or import, strings, conditionals) is refused with
+ * the offending token named. Nothing is ever evaluated.
+ */
+export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, depth = 0): Expr {
+  if (depth > MAX_FORMULA_DEPTH) throw new Error(`formula nested deeper than ${MAX_FORMULA_DEPTH} levels`);
+  const go = (n: MathNode): Expr => fromMathNode(n, resolve, depth + 1);
   const anyNode = node as MathNode & { [k: string]: unknown };
+  const token = (): string => {
+    try { return node.toString(); } catch { return node.type; }
+  };
   switch (node.type) {
     case 'ConstantNode': {
       const v = anyNode.value;
-      if (typeof v !== 'number') throw new Error(`expected a number, found ${String(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`"${token()}" is not a finite number`);
       return num(v);
     }
     case 'SymbolNode': {
@@ -64,34 +78,45 @@ export function fromMathNode(node: MathNode, resolve: (name: string) => Expr): E
     case 'ParenthesisNode':
       return go(anyNode.content as MathNode);
     case 'OperatorNode': {
+      const fn = anyNode.fn as string;
+      if (!Object.hasOwn(ALLOWED_OPERATORS, fn)) throw new Error(`operator "${String(anyNode.op)}" is not allowed (in "${token()}")`);
       const args = (anyNode.args as MathNode[]).map(go);
       const [a, b] = args as [Expr, Expr];
-      switch (anyNode.fn as string) {
+      switch (fn) {
         case 'add': return add(a, b);
         case 'subtract': return sub(a, b);
         case 'multiply': return mul(a, b);
         case 'divide': return div(a, b);
         case 'unaryMinus': return neg(a);
         case 'unaryPlus': return a;
-        case 'pow': {
+        default: {
           // e^u is exp(u)
           if (a.kind === 'call' && a.fn === 'exp' && a.args[0]?.kind === 'num' && a.args[0].value === 1) return call('exp', b);
           return pow(a, b);
         }
-        default: throw new Error(`operator ${String(anyNode.op)} is not supported here`);
       }
     }
     case 'FunctionNode': {
       const fnNode = anyNode.fn as MathNode & { name?: string };
+      if (fnNode.type !== 'SymbolNode') throw new Error(`"${token()}" is not allowed: only named functions may be called`);
       const name = fnNode.name === 'ln' ? 'log' : fnNode.name;
+      const known = name === undefined ? undefined : lookupFunction(name);
+      if (!name || !known || known.arity !== 1) throw new Error(`function "${fnNode.name}" is not allowed (allowed: ${FORMULA_FUNCTIONS.join(', ')})`);
       const args = (anyNode.args as MathNode[]).map(go);
-      if (name === 'exp' || (name && lookupFunction(name))) return call(name, ...args);
-      throw new Error(`function ${String(name)} is not supported`);
+      if (args.length !== 1) throw new Error(`function "${name}" takes one argument, found ${args.length}`);
+      return call(name, ...args);
     }
+    case 'AccessorNode': case 'IndexNode':
+      throw new Error(`property or index access "${token()}" is not allowed`);
+    case 'AssignmentNode': case 'FunctionAssignmentNode':
+      throw new Error(`definitions are not allowed: "${token()}"`);
     default:
-      throw new Error(`${node.type} is not supported in a formula`);
+      throw new Error(`"${token()}" (${node.type}) is not allowed in a formula`);
   }
 }
+
+/** Functions a formula may call. */
+export const FORMULA_FUNCTIONS = ['exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'tanh', 'sinh', 'cosh', 'sech', 'sigmoid', 'softplus'];
 
 function fromCasString(text: string, names: Namer): Expr {
   return fromMathNode(parse(text), (name) => {
@@ -193,10 +218,19 @@ export function formulaDerivative(formula: Expr, variable: Sym): Expr {
   });
 }
 
+export const MAX_FORMULA_LENGTH = 500;
+
 /** Parse a formula in mathjs syntax whose only free symbols are those `allowed` names. */
 export function parseScalarFormula(text: string, allowed: Record<string, Expr>): Expr {
-  return fromMathNode(parse(text), (name) => {
-    if (!Object.hasOwn(allowed, name)) throw new Error(`unknown symbol "${name}"`);
+  if (text.length > MAX_FORMULA_LENGTH) throw new Error(`formula longer than ${MAX_FORMULA_LENGTH} characters`);
+  let tree: MathNode;
+  try {
+    tree = parse(text);
+  } catch (err) {
+    throw new Error(`cannot read it: ${(err as Error).message}`);
+  }
+  return fromMathNode(tree, (name) => {
+    if (!Object.hasOwn(allowed, name)) throw new Error(`unknown symbol "${name}" (allowed: ${Object.keys(allowed).join(', ')})`);
     return allowed[name]!;
   });
 }

@@ -10,8 +10,10 @@ export interface ScalarFunction {
   readonly ts: { readonly call: string; readonly helper?: string };
   /** LaTeX operator name. */
   readonly latex: string;
-  /** Definition the CAS understands, in terms of x (CAS engines do not know sigmoid). */
+  /** Definition the CAS understands, in terms of x (and y for two arguments); CAS engines do not know sigmoid. */
   readonly cas: string;
+  /** LaTeX for functions that read better as notation than as a named call. */
+  readonly latexOf?: (args: readonly string[]) => string;
 }
 
 const sigmoid = (x: number): number => {
@@ -29,6 +31,18 @@ export const FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
     arity: 1, evaluate: (x) => (x > 0 ? 1 : 0),
     ts: { call: 'step', helper: 'function step(x: number): number {\n  return x > 0 ? 1 : 0;\n}' },
     latex: '\\operatorname{H}', cas: 'step(x)',
+  },
+  // x log y with 0 log 0 = 0: cross-entropy stays finite on outputs of exactly 0 or 1.
+  xlogy: {
+    arity: 2, evaluate: (x, y) => (x === 0 ? 0 : x * Math.log(y)),
+    ts: { call: 'xlogy', helper: 'function xlogy(x: number, y: number): number {\n  // 0 log 0 = 0, the limit, so a target of 0 or 1 never gives NaN\n  return x === 0 ? 0 : x * Math.log(y);\n}' },
+    latex: '\\operatorname{xlogy}', cas: 'x*log(y)', latexOf: ([x, y]) => `${x} \\ln\\left(${y}\\right)`,
+  },
+  // x / y with 0 / 0 = 0: where a numerator is exactly zero the term vanishes, as its limit does.
+  xdivy: {
+    arity: 2, evaluate: (x, y) => (x === 0 ? 0 : x / y),
+    ts: { call: 'xdivy', helper: 'function xdivy(x: number, y: number): number {\n  // a zero numerator gives 0 even over 0: cross-entropy at outputs of exactly 0 or 1\n  return x === 0 ? 0 : x / y;\n}' },
+    latex: '\\operatorname{xdivy}', cas: '(x)/(y)', latexOf: ([x, y]) => `\\frac{${x}}{${y}}`,
   },
   max: { arity: -1, evaluate: Math.max, ts: { call: 'Math.max' }, latex: '\\max', cas: 'max(x)' },
   exp: { arity: 1, evaluate: Math.exp, ts: { call: 'Math.exp' }, latex: '\\exp', cas: 'exp(x)' },

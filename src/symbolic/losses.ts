@@ -34,6 +34,37 @@ function element(name: LossName): { element: Expr; title: string } {
 
 export function resolveLoss(name: LossName): Loss {
   const { element: e, title } = element(name);
-  const gradient = formulaDerivative(e, A.kind === 'sym' ? A.sym : (undefined as never));
+  const derivative = formulaDerivative(e, A.kind === 'sym' ? A.sym : (undefined as never));
+  const gradient = name === 'cross-entropy' || name === 'softmax-cross-entropy' ? guardDivisions(derivative) : derivative;
   return { name, element: e, gradient, title };
+}
+
+/**
+ * Divisions whose numerator holds the target (y/a, (1 − y)/(1 − a)) become
+ * xdivy, which is 0 when the numerator is 0: at y = 1 and a = 1 the term is
+ * identically zero, and its quotient must not be 0/0.
+ */
+function guardDivisions(e: Expr): Expr {
+  switch (e.kind) {
+    case 'add': return add(...e.terms.map(guardDivisions));
+    case 'mul': {
+      const below = e.factors.filter((f) => f.kind === 'pow' && f.exp.kind === 'num' && f.exp.value === -1);
+      const above = e.factors.filter((f) => !below.includes(f));
+      const hasTarget = above.some((f) => JSON.stringify(f).includes('"base":"y"'));
+      if (below.length === 0 || !hasTarget) return e;
+      return call('xdivy', mul(...above), mul(...below.map((f) => (f as Extract<Expr, { kind: 'pow' }>).base)));
+    }
+    default: return e;
+  }
+}
+
+/** The plain quotient form of an expression (for algebra, where 0/0 does not arise). */
+export function plainDivisions(e: Expr): Expr {
+  switch (e.kind) {
+    case 'add': return add(...e.terms.map(plainDivisions));
+    case 'mul': return mul(...e.factors.map(plainDivisions));
+    case 'pow': return pow(plainDivisions(e.base), plainDivisions(e.exp));
+    case 'call': return e.fn === 'xdivy' ? div(plainDivisions(e.args[0]!), plainDivisions(e.args[1]!)) : call(e.fn, ...e.args.map(plainDivisions));
+    default: return e;
+  }
 }

@@ -1,8 +1,8 @@
 // Run the generated trainer on a network file's train section.
 import type { TrainerModule } from '../compile/compile.ts';
 import { seededRandom, uniform } from '../check/random.ts';
-import { layoutOf, unflatten, type NamedParams } from '../graph/layout.ts';
-import { UserError } from '../errors.ts';
+import { layoutOf, unflatten, type Layout, type NamedParams } from '../graph/layout.ts';
+import { CheckFailure, UserError } from '../errors.ts';
 import type { Network } from '../spec/types.ts';
 
 /** Initial parameters: the file's init where given, otherwise uniform ±1/√fan-in from the seed. */
@@ -35,11 +35,30 @@ export function runTraining(net: Network, trainer: TrainerModule, options: { ste
   const batch = train.batch ?? 1;
   const steps = options.steps ?? train.steps ?? (train.epochs ?? 1) * Math.ceil(train.data.length / Math.min(batch, train.data.length));
   const trajectory: NamedParams[] = [];
+  const n = train.data.length;
   const losses = trainer.train(params, train.data, {
     rate: train.rate,
     steps,
     batchSize: batch,
-    ...(options.trace ? { onStep: (_s: number, _c: number, p: Float64Array) => { trajectory.push(unflatten(layout, p)); } } : {}),
+    onStep: (step: number, loss: number, p: Float64Array) => {
+      // Stop at the first non-finite number and say where it came from.
+      const first = ((step - 1) * Math.min(batch, n)) % n;
+      const examples = batch > 1 ? `examples ${first + 1}..${first + Math.min(batch, n)}` : `example ${first + 1}`;
+      if (!Number.isFinite(loss)) throw new CheckFailure(`training diverged at step ${step} (${examples}): the loss is ${loss}; try a smaller train.rate`);
+      for (let i = 0; i < p.length; i++) {
+        if (!Number.isFinite(p[i]!)) {
+          throw new CheckFailure(`training diverged at step ${step} (${examples}): parameter ${parameterName(layout, i)} became ${p[i]} (its gradient was not finite); try a smaller train.rate`);
+        }
+      }
+      if (options.trace) trajectory.push(unflatten(layout, p));
+    },
   });
   return { losses, params: unflatten(layout, params), ...(options.trace ? { trajectory } : {}) };
+}
+
+/** "W2[1,3]" for a flat index. */
+export function parameterName(layout: Layout, index: number): string {
+  const e = layout.entries.find((x) => index >= x.offset && index < x.offset + x.rows * x.cols)!;
+  const r = index - e.offset;
+  return e.kind === 'b' ? `${e.name}[${r + 1}]` : `${e.name}[${Math.floor(r / e.cols) + 1},${(r % e.cols) + 1}]`;
 }

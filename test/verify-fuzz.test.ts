@@ -99,6 +99,12 @@ describe('verify never crashes or hangs on any input', () => {
     expect(seen.has('different')).toBe(true);
   });
 
+  it('long inputs: deep nesting, long chains, many signs', () => {
+    const long = fc.tuple(fc.constantFrom('(', 'a1+', '-', 'x^', "a1'", 'sigma(', '{', '\\frac{a}{', 'a^{(1)}', '\\sum_i ', '-(', ' '), fc.integer({ min: 1, max: 1500 }), fc.constantFrom('', 'a1', 'a^{(1)}', ')', '}'))
+      .map(([unit, n, tail]) => unit.repeat(n) + tail);
+    fc.assert(fc.property(long, target, (s, t) => { run('formula')(s, t); run('latex')(s, t); }), { numRuns: 60, seed: 6 });
+  });
+
   it('good formulas with a few characters changed, in both syntaxes', () => {
     fc.assert(fc.property(mutated, target, (s, t) => { run('formula')(s, t); run('latex')(s, t); }), { numRuns: 600, seed: 5 });
   });

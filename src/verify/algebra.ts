@@ -1,13 +1,12 @@
 // The two scalar algebras the interpreter runs over: numbers at a random point,
 // and our Expr IR in the network's named quantities (for the proof).
-import { referenceActivation } from '../reference/activations.ts';
 import { applyActivation, applyDerivative, resolveActivation, type Activation } from '../symbolic/activations.ts';
 import { add, call, div, mul, neg, num, pow, sub, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
 import { lookupFunction } from '../symbolic/functions.ts';
 import type { Base } from './ast.ts';
 import type { NetInfo } from './context.ts';
 import type { Algebra } from './interp.ts';
-import { softmax, type PointState } from './points.ts';
+import { referencePair, softmax, type PointState } from './points.ts';
 
 const sigmoid = lookupFunction('sigmoid')!.evaluate;
 
@@ -43,12 +42,7 @@ export function pointEnv(p: PointState): (s: Sym) => number {
 }
 
 export function numericAlgebra(p: PointState, info: NetInfo): Algebra<number> {
-  const pairs = new Map<number, { f: (x: number) => number; df: (x: number) => number }>();
-  const pair = (l: number) => {
-    let hit = pairs.get(l);
-    if (!hit) { hit = referenceActivation(info.activation(l)); pairs.set(l, hit); }
-    return hit;
-  };
+  const pair = (l: number) => referencePair(info.activation(l));
   return {
     num: (v) => v,
     add: (a, b) => a + b,

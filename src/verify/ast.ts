@@ -98,3 +98,14 @@ export function replaceNode(root: FNode, target: FNode, by: FNode): FNode {
   });
   return changed ? withChildren(root, next) : root;
 }
+
+/** A node deeper than `limit`, found without recursion, or undefined. */
+export function deepNode(root: FNode, limit: number): FNode | undefined {
+  const stack: [FNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > limit) return n;
+    for (const c of children(n)) stack.push([c, d + 1]);
+  }
+  return undefined;
+}

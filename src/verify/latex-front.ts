@@ -3,10 +3,10 @@
 // nerdamer's convertFromLaTeX misreads subscripts, \frac{∂C}{∂w} and \sigma(z)
 // without an error. Layers are superscripts in parentheses: (2), (L), (L-1);
 // a^{(L)*} is the target; subscripts are indices; juxtaposition multiplies.
-import { bin, callOf, ivar, lit, neg, num, ref, transposeOf, type Base, type BinOp, type FNode, type Idx } from './ast.ts';
+import { bin, callOf, deepNode, ivar, lit, neg, num, ref, transposeOf, type Base, type BinOp, type FNode, type Idx } from './ast.ts';
 import { SyntaxProblem } from './errors.ts';
 import { tokenize, type Token } from './latex-lexer.ts';
-import { precheck } from './mathjs-front.ts';
+import { MAX_DEPTH, precheck } from './mathjs-front.ts';
 import { functionName, nameRef } from './names.ts';
 
 export interface LatexParse {
@@ -28,6 +28,8 @@ export function parseLatexFormula(text: string, depth: number, offset = 0): Late
   const p = new Parser(tokens.map((t) => ({ ...t, pos: t.pos + offset })), depth);
   const tree = p.expr();
   p.expectEnd();
+  const deep = deepNode(tree, MAX_DEPTH);
+  if (deep) throw new SyntaxProblem(`the formula is nested more than ${MAX_DEPTH} operations deep: break it up`, deep.pos);
   return { tree, questionNotation: p.questionNotation };
 }
 

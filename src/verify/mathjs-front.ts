@@ -11,6 +11,10 @@ import { FORMULA_FUNCTIONS, INDEX_NAME, KNOWN_NAMES, functionName, nameRef } fro
 
 export const MAX_FORMULA_LENGTH = 4000;
 export const MAX_NESTING = 60;
+/** Deepest formula tree accepted: every later pass walks it recursively. */
+export const MAX_DEPTH = 250;
+/** Longest run of + and − signs in a row. */
+const MAX_SIGNS = 8;
 
 const BINARY = new Map<string, BinOp>([
   ['add', '+'], ['subtract', '-'], ['multiply', '*'], ['divide', '/'], ['dotMultiply', '.*'], ['dotDivide', './'], ['pow', '^'], ['dotPow', '.^'],
@@ -27,6 +31,8 @@ const PRIMED = new Map([['sigma$', 'dsigma'], ['σ$', 'dsigma'], ['sigmoid$', 'd
 /** Refuse what no formula needs before handing the text to mathjs. */
 export function precheck(text: string): void {
   if (text.length > MAX_FORMULA_LENGTH) throw new SyntaxProblem(`formula longer than ${MAX_FORMULA_LENGTH} characters`, MAX_FORMULA_LENGTH);
+  const signs = new RegExp(`(?:[-+−–]\\s*){${MAX_SIGNS + 1}}`).exec(text);
+  if (signs) throw new SyntaxProblem(`more than ${MAX_SIGNS} signs in a row`, signs.index);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
@@ -53,7 +59,21 @@ export function parseMathjsFormula(text: string, offset = 0): FNode {
     const message = String(e.message ?? err).replace(/\s*\(char \d+\)\s*$/, '');
     throw new SyntaxProblem(message, offset + Math.max(0, at));
   }
+  if (depthOf(tree) > MAX_DEPTH) throw new SyntaxProblem(`the formula is nested more than ${MAX_DEPTH} operations deep: break it up`, offset);
   return new Reader(prepared, offset).read(tree);
+}
+
+/** Depth of a mathjs tree, walked without recursion. */
+function depthOf(root: MathNode): number {
+  let max = 0;
+  const stack: [MathNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (max > MAX_DEPTH) break;
+    n.forEach((child: MathNode) => stack.push([child, d + 1]));
+  }
+  return max;
 }
 
 class Reader {

@@ -6,9 +6,9 @@
 import { randomPoint } from '../check/check.ts';
 import { seededRandom, uniform } from '../check/random.ts';
 import { layoutOf, offsetOf, unflatten, type NamedParams } from '../graph/layout.ts';
-import { referenceActivation, referenceLoss } from '../reference/activations.ts';
+import { referenceActivation, referenceLoss, type ScalarPair } from '../reference/activations.ts';
 import { referenceGradient } from '../reference/reference.ts';
-import type { Network } from '../spec/types.ts';
+import type { ActivationSpec, Network } from '../spec/types.ts';
 
 export interface PointState {
   readonly params: Float64Array;
@@ -28,6 +28,15 @@ export interface PointState {
 }
 
 export const DEFAULT_POINTS = 20;
+
+const pairs = new WeakMap<ActivationSpec, ScalarPair>();
+
+/** The reference's f and f' for an activation, made once per spec (a formula activation compiles with mathjs). */
+export function referencePair(spec: ActivationSpec): ScalarPair {
+  let hit = pairs.get(spec);
+  if (!hit) { hit = referenceActivation(spec); pairs.set(spec, hit); }
+  return hit;
+}
 
 export function softmax(v: readonly number[]): number[] {
   const m = Math.max(...v);
@@ -52,7 +61,7 @@ export function makePoints(net: Network, count = DEFAULT_POINTS, seed = 1, fixed
       const b = layer.bias ? (named[`b${l}`] as number[]) : undefined;
       const zl = W.map((row, j) => row.reduce((s, w, k) => s + w * a[l - 1]![k]!, 0) + (b ? b[j]! : 0));
       z.push(zl);
-      a.push(layer.activation.kind === 'softmax' ? softmax(zl) : zl.map(referenceActivation(layer.activation).f));
+      a.push(layer.activation.kind === 'softmax' ? softmax(zl) : zl.map(referencePair(layer.activation).f));
     });
     const delta = backward(net, named, z, a, y);
     const { grad } = referenceGradient(net, params, x, y);
@@ -77,7 +86,7 @@ function backward(net: Network, named: NamedParams, z: number[][], a: number[][]
       const dot = al.reduce((s, ai, i) => s + ai * upstream[i]!, 0);
       d = al.map((ai, i) => ai * (upstream[i]! - dot));
     } else {
-      const { df } = referenceActivation(spec);
+      const { df } = referencePair(spec);
       d = z[l]!.map((zi, i) => upstream[i]! * df(zi));
     }
     delta[l] = d;

@@ -144,7 +144,8 @@ function latex(n: FNode, style: PrintStyle): Printed {
       const head = LATEX_FUNCTIONS.get(n.fn) ?? `\\operatorname{${n.fn}}`;
       return { text: `${head}\\left(${args}\\right)`, prec: ATOM };
     }
-    case 'sum': return { text: `\\sum_{${n.index}} ${wrap(latex(n.body, style), MUL)}`, prec: MUL };
+    // A sum reaches to the end of the product it starts, so it is parenthesized as a factor.
+    case 'sum': return { text: `\\sum_{${n.index}} ${wrap(latex(n.body, style), MUL)}`, prec: ADD };
     case 'matrix':
       return { text: `\\begin{bmatrix} ${n.rows.map((r) => r.map((c) => latex(c, style).text).join(' & ')).join(' \\\\ ')} \\end{bmatrix}`, prec: ATOM };
   }

@@ -100,26 +100,29 @@ class Shaper {
     const l = this.shape(n.left, scope);
     const r = this.shape(n.right, scope);
     const same = l.rows === r.rows && l.cols === r.cols;
-    const what = `${show(n.left)} (${shapeText(l)}) ${n.op} ${show(n.right)} (${shapeText(r)})`;
+    // printed only for the message: printing at every node would cost time quadratic in the formula
+    const fail = (why: (what: string) => string): never => {
+      throw new ShapeError(why(`${show(n.left)} (${shapeText(l)}) ${n.op} ${show(n.right)} (${shapeText(r)})`), n.pos);
+    };
     switch (n.op) {
       case '+': case '-': case '.*': case './':
         if (same || isScalar(r)) return l;
         if (isScalar(l)) return r;
-        throw new ShapeError(`shapes do not fit: ${what}`, n.pos);
+        return fail((what) => `shapes do not fit: ${what}`);
       case '*':
         if (isScalar(l)) return r;
         if (isScalar(r)) return l;
         if (l.cols === r.rows) return { rows: l.rows, cols: r.cols };
-        throw new ShapeError(`matrix product does not fit: ${what}: ${l.cols} columns against ${r.rows} rows`, n.pos);
+        return fail((what) => `matrix product does not fit: ${what}: ${l.cols} columns against ${r.rows} rows`);
       case '/':
         if (isScalar(r)) return l;
-        throw new ShapeError(`division by a matrix: ${what} (use ./ to divide elementwise)`, n.pos);
+        return fail((what) => `division by a matrix: ${what} (use ./ to divide elementwise)`);
       case '^': case '.^':
         if (isScalar(r) || (n.op === '.^' && same)) {
-          if (n.op === '^' && !isScalar(l) && l.cols !== 1 && l.rows !== 1) throw new ShapeError(`power of a matrix: ${what} (use .^ for elementwise)`, n.pos);
+          if (n.op === '^' && !isScalar(l) && l.cols !== 1 && l.rows !== 1) fail((what) => `power of a matrix: ${what} (use .^ for elementwise)`);
           return l;
         }
-        throw new ShapeError(`the exponent must be a number: ${what}`, n.pos);
+        return fail((what) => `the exponent must be a number: ${what}`);
     }
   }
 }

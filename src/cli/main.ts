@@ -7,6 +7,10 @@ import { registerVerify } from './verify.ts';
 
 const program = new Command('deltagen')
   .description('Derive backpropagation symbolically; write a LaTeX derivation and a checked, unrolled TypeScript trainer.')
+  .configureOutput({
+    // Usage errors read like every other error: one line, prefixed, with where to look.
+    writeErr: (text) => process.stderr.write(text.startsWith('error: ') ? `deltagen: ${text.slice(7).trimEnd()} (see deltagen --help)\n` : text),
+  })
   .exitOverride((err) => {
     // Usage errors are bad input: exit 2, like every other bad input.
     process.exit(err.exitCode === 0 ? 0 : 2);

@@ -65,7 +65,7 @@ function definition(spec: ActivationSpec): Definition {
       try {
         formula = parseScalarFormula(spec.formula, { x: U });
       } catch (err) {
-        throw new UserError(`formula "${spec.formula}": ${(err as Error).message}`);
+        throw new UserError(`formula "${short(spec.formula)}": ${(err as Error).message}`);
       }
       return { latexName: 'f', formula };
     }
@@ -176,9 +176,12 @@ function recognize(e: Expr): Expr {
   return go(e);
 }
 
+/** A formula as quoted in a message: long ones are cut. */
+const short = (formula: string): string => (formula.length > 60 ? `${formula.slice(0, 57)}...` : formula);
+
 function checkOnGrid(formula: string, f: (x: number) => number, df: (x: number) => number): void {
   for (const x of CHECK_GRID) {
-    if (!Number.isFinite(f(x))) throw new UserError(`formula "${formula}" is not finite at x = ${x}`);
-    if (!Number.isFinite(df(x))) throw new UserError(`formula "${formula}": its derivative is not finite at x = ${x}`);
+    if (!Number.isFinite(f(x))) throw new UserError(`formula "${short(formula)}" is not finite at x = ${x}`);
+    if (!Number.isFinite(df(x))) throw new UserError(`formula "${short(formula)}": its derivative is not finite at x = ${x}`);
   }
 }

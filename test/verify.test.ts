@@ -47,6 +47,16 @@ describe("the question's formulas", () => {
     expect(r.expected?.formula).toBe('W1 - R * (2 * (a1 - y) * a0)');
   });
 
+  it('the chain rule without W^(L) is different, and the hint names the factor', () => {
+    const r = check(chain, { wrt: 'W1', update: true, latex: 'W^{(L-1)}(k) - R a^{(L-2)} 2(a^{(L-1)} W^{(L)} - a^{(L)^*})' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toMatch(/a factor W2 is left out/);
+  });
+
+  it('an update whose left-hand side names another parameter cannot be read', () => {
+    expect(() => check(chain, { wrt: 'W2', update: true, latex: 'W^{(L-1)}(k+1) = W^{(L-1)}(k) - R a^{(L-2)}' })).toThrow(/left-hand side is W1 but --wrt is W2/);
+  });
+
   it('the claim ∂a^(L)/∂W^(L) = a^(L) is different, with a^(L-1) as the right answer', () => {
     const r = check(question, { of: 'a1', wrt: 'W1', formula: 'a1' });
     expect(r.verdict).toBe('different');

@@ -10,7 +10,7 @@ import type { PointState } from './points.ts';
 import { printMathjs, type PrintStyle } from './print.ts';
 import type { Task } from './task.ts';
 import type { Truth } from './truth.ts';
-import { compareAtPoints, shapeMismatch } from './verify.ts';
+import { compareAtPoints, shapeMismatch } from './compare.ts';
 
 export interface HintContext {
   readonly tree: FNode;
@@ -138,6 +138,16 @@ function* candidates(ctx: HintContext): Generator<Candidate> {
     if ((n.base === 'a' || n.base === 'z') && n.layer > 0) {
       const other = ref(n.base === 'a' ? 'z' : 'a', n.layer, n.indices, n.spelled, n.pos);
       yield { tree: replace(n, other), message: `${show(n)} should be ${show(other)}`, kind: 'layer' };
+    }
+  }
+  // A weight left out of the chain rule: W^(l) (one unit) or W^(l)ᵀ times the rest.
+  for (let l = 2; l <= info.L; l++) {
+    const W = ref('W', l, [], `W${l}`);
+    const scalar = info.units(l) === 1 && info.units(l - 1) === 1;
+    for (const n of nodes) {
+      if (n.kind !== 'bin' && n.kind !== 'ref') continue;
+      const fixed = scalar ? bin('*', n, W) : bin('*', transposeOf(W), n);
+      yield { tree: replace(n, fixed), message: `a factor ${show(scalar ? W : transposeOf(W))} is left out (the chain rule through layer ${l}): ${show(n)} should be ${show(fixed)}`, kind: `weight${l}` };
     }
   }
   // A factor 2 left out inside (an update rule, a product), or one too many.

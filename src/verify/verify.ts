@@ -3,29 +3,29 @@
 // it differs, say what the right formula is and what was likely left out.
 import { derive, type Derivation } from '../derive/derive.ts';
 import { buildGraph } from '../graph/build.ts';
-import { unflatten, layoutOf, type NamedParams } from '../graph/layout.ts';
 import { UserError } from '../errors.ts';
 import type { Network } from '../spec/types.ts';
 import type { FNode } from './ast.ts';
 import { nodesOf } from './ast.ts';
-import { numericAlgebra, symbolicAlgebra } from './algebra.ts';
-import { NetInfo, shapeText } from './context.ts';
+import { symbolicAlgebra } from './algebra.ts';
+import { NetInfo, parseQuantity, type Quantity } from './context.ts';
 import { splitEquation } from './equation.ts';
-import { FormulaError, ShapeError, SyntaxProblem } from './errors.ts';
+import { FormulaError, SyntaxProblem } from './errors.ts';
 import { describeExpected, type ExpectedText } from './describe.ts';
 import { findHints } from './hints.ts';
 import { interpret } from './interp.ts';
 import { parseLatexFormula } from './latex-front.ts';
 import { parseMathjsFormula } from './mathjs-front.ts';
-import { makePoints, DEFAULT_POINTS, type PointState } from './points.ts';
+import { makePoints, DEFAULT_POINTS } from './points.ts';
 import { printLatex, printMathjs, type PrintStyle } from './print.ts';
 import { MAX_PROOF_ELEMENTS, prove, type Pair } from './proof.ts';
+import { compareAtPoints, shapeMismatch, type Counterexample } from './compare.ts';
 import { resolveTree } from './resolve.ts';
-import { shapeOf } from './shape.ts';
 import { makeTask, type Assignment, type Task } from './task.ts';
 import { makeTruth, type Truth } from './truth.ts';
 
 export type Verdict = 'equivalent' | 'numerically-equal' | 'different';
+export type { Counterexample } from './compare.ts';
 
 export interface VerifyOptions {
   readonly wrt: string;
@@ -38,16 +38,6 @@ export interface VerifyOptions {
   readonly seed?: number;
   /** Overall time budget in ms for the symbolic step and the hints. */
   readonly timeLimitMs?: number;
-}
-
-export interface Counterexample {
-  readonly point: { readonly params: NamedParams; readonly x: readonly number[]; readonly y: readonly number[]; readonly rate?: number };
-  /** The free indices, in index form. */
-  readonly at?: Assignment;
-  /** Row and column (1-based) of the element, in matrix form. */
-  readonly element?: readonly [number, number];
-  readonly formula: number;
-  readonly expected: number;
 }
 
 export interface VerifyResult {
@@ -71,11 +61,6 @@ export interface VerifyResult {
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
-
-/** Relative tolerance of the numeric comparison (with a tiny absolute floor for true zeros). */
-export const RELATIVE_TOLERANCE = 1e-9;
-export const close = (f: number, t: number): boolean =>
-  Number.isFinite(f) && Math.abs(f - t) <= RELATIVE_TOLERANCE * Math.max(Math.abs(f), Math.abs(t)) + 1e-12;
 
 interface Parsed { readonly tree: FNode; readonly question: boolean }
 
@@ -115,7 +100,13 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
   }
   const tree = resolved.tree;
   const notes = [...resolved.notes];
-  if (parsed.lhs !== undefined) notes.push(`the left-hand side "${parsed.lhs.trim()}" was read as a label and not checked`);
+  if (parsed.lhs !== undefined) {
+    const named = lhsParameter(parsed.lhs, info);
+    if (named && (named.base !== task.wrt.base || named.layer !== task.wrt.layer)) {
+      throw new FormulaError(`the left-hand side is ${info.name(named.base, named.layer)} but --wrt is ${info.name(task.wrt.base, task.wrt.layer)}`, flag, text, 0);
+    }
+    notes.push(named ? `the left-hand side "${parsed.lhs.trim()}" names ${info.name(named.base, named.layer)}, as --wrt does` : `the left-hand side "${parsed.lhs.trim()}" was read as a label and not checked`);
+  }
 
   let derivation: Derivation | undefined;
   const getDerivation = (): Derivation => (derivation ??= derive(buildGraph(network)));
@@ -181,63 +172,22 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
   };
 }
 
+/** The parameter an update's left-hand side names (W(k+1), W^{(L-1)}_{i,j}(k+1)), when it reads as one. */
+function lhsParameter(lhs: string, info: NetInfo): Quantity | undefined {
+  const bare = lhs.replace(/\(\s*k\s*\+\s*1\s*\)\s*$/, '').trim();
+  if (bare === lhs.trim()) return undefined;
+  try {
+    return parseQuantity(bare, '--wrt', info);
+  } catch {
+    return undefined;
+  }
+}
+
 function printStyle(tree: FNode, question: boolean, info: NetInfo): PrintStyle {
   const refs = nodesOf(tree).filter((n): n is Extract<FNode, { kind: 'ref' }> => n.kind === 'ref');
   const wroteX = refs.some((r) => r.base === 'a' && r.layer === 0 && r.spelled === 'x');
   const eta = refs.some((r) => r.base === 'rate' && /eta|η/.test(r.spelled));
   return { depth: info.L, question, input: wroteX || (!question && !refs.some((r) => r.base === 'a')) ? 'x' : 'a0', rate: eta ? 'eta' : 'R' };
-}
-
-/** Why the formula's shape cannot be the derivative's, or undefined when it fits. */
-export function shapeMismatch(tree: FNode, task: Task): string | undefined {
-  try {
-    const s = shapeOf(tree, task);
-    if (s.rows !== task.cell.rows || s.cols !== task.cell.cols) {
-      return `the formula is ${shapeText(s)} but ${describeTarget(task)} is ${shapeText(task.cell)}`;
-    }
-    return undefined;
-  } catch (err) {
-    if (err instanceof ShapeError) return err.message;
-    throw err;
-  }
-}
-
-export function describeTarget(task: Task): string {
-  const q = task.info.name(task.of.base, task.of.layer);
-  const p = task.info.name(task.wrt.base, task.wrt.layer);
-  const idx = (ixs: Task['wrt']['indices']): string => (ixs.length ? `[${ixs.map((i) => (i.kind === 'lit' ? i.value : i.name)).join(',')}]` : '');
-  const d = `∂${q}${task.of.base === 'C' ? '' : idx(task.of.indices)}/∂${p}${idx(task.wrt.indices)}`;
-  return task.update ? `the updated ${p}${idx(task.wrt.indices)}` : d;
-}
-
-/** The first point and element where the formula and the truth differ, or null. */
-export function compareAtPoints(tree: FNode, task: Task, truth: Truth, points: readonly PointState[], limit = points.length): Counterexample | null {
-  for (const p of points.slice(0, limit)) {
-    const alg = numericAlgebra(p, task.info);
-    for (const assign of task.assignments) {
-      const value = interpret(tree, alg, task.info, assign);
-      for (let r = 1; r <= value.rows; r++) {
-        for (let c = 1; c <= value.cols; c++) {
-          const f = value.data[(r - 1) * value.cols + (c - 1)]!;
-          const t = truth.numeric(p, task.element(assign, r, c));
-          if (!Number.isFinite(t)) continue; // outside the loss's domain: no verdict at this point
-          if (!close(f, t)) return counterexampleAt(p, task, assign, r, c, f, t);
-        }
-      }
-    }
-  }
-  return null;
-}
-
-function counterexampleAt(p: PointState, task: Task, assign: Assignment, r: number, c: number, f: number, t: number): Counterexample {
-  const params = unflatten(layoutOf(task.info.network), p.params);
-  return {
-    point: { params, x: p.x, y: p.y, ...(task.update ? { rate: p.rate } : {}) },
-    ...(task.free.length ? { at: assign } : {}),
-    ...(task.form === 'matrix' ? { element: [r, c] as const } : {}),
-    formula: f,
-    expected: t,
-  };
 }
 
 function proveFormula(tree: FNode, task: Task, truth: Truth, deadline: number) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeFilesAtomic } from '../src/io/atomic.ts';
 import { outputsFor, type OutputFile } from '../src/outputs.ts';
 import { loadNetworkFile } from '../src/spec/load.ts';
+import { train, writePlot } from '../src/index.ts';
 
 export const EXAMPLES_DIR = 'examples';
 export const GENERATED_DIR = 'generated';
@@ -20,8 +21,15 @@ export function allOutputs(): OutputFile[] {
   });
 }
 
+/** The question's training plot, as `npm start` draws it (the SVG is a golden file too). */
+export async function questionPlot(): Promise<OutputFile> {
+  const run = await train('examples/question.yaml', { plot: true });
+  const [svg] = await writePlot(run.plot!, join(GENERATED_DIR, 'question-trajectory.svg'));
+  return { path: svg!.path, content: svg!.content as string };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const outputs = allOutputs();
+  const outputs = [...allOutputs(), await questionPlot()];
   writeFilesAtomic(outputs);
   process.stdout.write(`wrote ${outputs.length} files to ${GENERATED_DIR}/\n`);
 }

@@ -1,10 +1,82 @@
-// deltagen's public library API.
+// deltagen's public library API: the same functions the command line uses.
+//
+//   import { derive, generate, check, verify, train } from 'deltagen';
+//   const compiled = derive('examples/question.yaml');
+//   const { ts, tex, html } = generate(compiled, { out: 'generated' });
+import { checkNetwork, type FullCheckReport } from './check/run.ts';
+import { loadTrainer, type TrainerModule } from './compile/compile.ts';
+import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
+import { compileNetwork, type Compiled } from './pipeline.ts';
+import { renderSvg, svgToPng, type PlotData } from './plot/plot.ts';
+import { loadNetworkFile } from './spec/load.ts';
+import type { Network } from './spec/types.ts';
+import { plotData } from './train/plot-data.ts';
+import { runTraining, type TrainOptions, type TrainResult } from './train/train.ts';
+import { verify as verifyFormula, type VerifyOptions, type VerifyResult } from './verify/verify.ts';
+
+const networkOf = (input: string | Network): Network => (typeof input === 'string' ? loadNetworkFile(input) : input);
+
+/**
+ * Derive ∂C/∂W^(l) and ∂C/∂b^(l) for a network (a file path or a parsed
+ * Network): the reverse-mode derivation, each step with its rule.
+ */
+export function derive(input: string | Network): Compiled {
+  return compileNetwork(networkOf(input));
+}
+
+/**
+ * Render the derivation's products: the trainer module (TypeScript), the
+ * LaTeX derivation and its HTML page, named `<out>/<name>.ts|.tex|.html`.
+ * Nothing is written; pass the files to your own writer or use the CLI.
+ */
+export function generate(compiled: Compiled, options: OutputOptions & { out?: string } = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
+  return outputsFor(compiled.network, options.out ?? '.', options);
+}
+
+/**
+ * Type-check the generated trainer (strict), load it, and compare its
+ * gradients with the mathjs reference and with finite differences.
+ */
+export function check(input: string | Network, options: { points?: number; seed?: number } = {}): Promise<FullCheckReport> {
+  return checkNetwork(networkOf(input), options);
+}
+
+/** Verify a hand-derived formula: equivalent, numerically-equal or different (with a counterexample and the right formula). */
+export function verify(input: string | Network, options: VerifyOptions): VerifyResult {
+  return verifyFormula(networkOf(input), options);
+}
+
+/** Load the generated trainer for a network, ready to call. */
+export async function trainer(input: string | Network): Promise<TrainerModule> {
+  const network = networkOf(input);
+  return loadTrainer(outputsFor(network, '.').ts.content);
+}
+
+/**
+ * Train with the generated trainer on the network file's train section.
+ * With `plot: true`, also returns the data of a training plot.
+ */
+export async function train(input: string | Network, options: TrainOptions & { plot?: boolean } = {}): Promise<{ result: TrainResult; plot?: PlotData }> {
+  const network = networkOf(input);
+  const module = await trainer(network);
+  const result = runTraining(network, module, { ...options, trace: options.trace || options.plot, gradientNorms: options.plot });
+  return options.plot ? { result, plot: plotData(network, module, result) } : { result };
+}
+
+/** The plot as files to write: SVG, or PNG when the path ends in .png. */
+export async function writePlot(plot: PlotData, path: string): Promise<{ path: string; content: string | Uint8Array }[]> {
+  const svg = await renderSvg(plot);
+  return [{ path, content: path.toLowerCase().endsWith('.png') ? svgToPng(svg) : svg }];
+}
+
 export { loadNetworkFile, parseNetwork } from './spec/load.ts';
 export type { Network, LayerSpec, ActivationSpec, LossName, TrainSpec } from './spec/types.ts';
-export { compileNetwork, renderLatex, renderTypeScript, type Compiled } from './pipeline.ts';
-export { derive, type Derivation, type Equation } from './derive/derive.ts';
-export { loadTrainer, typecheck, type TrainerModule } from './compile/compile.ts';
-export { checkNetwork, formatCheckReport } from './check/run.ts';
-export { runTraining, initialParams } from './train/train.ts';
-export { referenceGradient, referenceLossValue } from './reference/reference.ts';
+export type { Compiled } from './pipeline.ts';
+export type { Derivation, Equation } from './derive/derive.ts';
+export type { TrainerModule } from './compile/compile.ts';
+export type { FullCheckReport } from './check/run.ts';
+export type { TrainResult, TrainOptions } from './train/train.ts';
+export type { VerifyOptions, VerifyResult } from './verify/verify.ts';
+export type { PlotData } from './plot/plot.ts';
+export { renderLatex, renderTypeScript } from './pipeline.ts';
 export { UserError, CheckFailure } from './errors.ts';

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerDerive } from './derive.ts';
 import { registerTrain } from './train.ts';
+import { registerInit } from './init.ts';
 import { registerVerify } from './verify.ts';
 
 const program = new Command('deltagen')
@@ -19,5 +20,6 @@ const program = new Command('deltagen')
 registerDerive(program);
 registerCheck(program);
 registerTrain(program);
+registerInit(program);
 registerVerify(program);
 await program.parseAsync(process.argv);

@@ -9,12 +9,17 @@ import { outputsFor } from '../outputs.ts';
 import { loadNetworkFile } from '../spec/load.ts';
 import { runTraining } from '../train/train.ts';
 import { guard } from './common.ts';
+import { train, writePlot } from '../index.ts';
 
 await guard(async () => {
   const network = loadNetworkFile('examples/question.yaml');
   const { ts, tex, html } = outputsFor(network, 'generated');
   writeFilesAtomic([ts, tex, html]);
   for (const o of [ts, tex, html]) process.stdout.write(`wrote ${o.path}\n`);
+  const run = await train(network, { plot: true });
+  const plots = [...await writePlot(run.plot!, 'generated/question-trajectory.svg'), ...await writePlot(run.plot!, 'generated/question-trajectory.png')];
+  writeFilesAtomic(plots);
+  for (const p of plots) process.stdout.write(`wrote ${p.path}\n`);
   const report = await checkNetwork(network);
   process.stdout.write(`\n${formatCheckReport(report)}\n`);
   const trainer = await loadTrainer(ts.content);

@@ -10,7 +10,7 @@ import { UserError } from '../errors.ts';
 
 export interface FileToWrite {
   readonly path: string;
-  readonly content: string;
+  readonly content: string | Uint8Array;
 }
 
 const LOCK_NAME = '.deltagen.lock';

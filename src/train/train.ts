@@ -25,9 +25,20 @@ export interface TrainResult {
   readonly losses: number[];
   readonly params: NamedParams;
   readonly trajectory?: NamedParams[];
+  readonly gradientNorms?: Record<string, number[]>;
 }
 
-export function runTraining(net: Network, trainer: TrainerModule, options: { steps?: number; trace?: boolean } = {}): TrainResult {
+export interface TrainOptions {
+  readonly steps?: number;
+  /** Record the parameters after every step. */
+  readonly trace?: boolean;
+  /** Called after every step (for progress bars). */
+  readonly onProgress?: (step: number, total: number, loss: number) => void;
+  /** Record ‖∂C/∂W^(l)‖ after every step (for plots of larger networks). */
+  readonly gradientNorms?: boolean;
+}
+
+export function runTraining(net: Network, trainer: TrainerModule, options: TrainOptions = {}): TrainResult {
   const train = net.train;
   if (!train || train.data.length === 0) throw new UserError(`${net.source}: train.data: training needs a train section with data`);
   const layout = layoutOf(net);
@@ -35,6 +46,8 @@ export function runTraining(net: Network, trainer: TrainerModule, options: { ste
   const batch = train.batch ?? 1;
   const steps = options.steps ?? train.steps ?? (train.epochs ?? 1) * Math.ceil(train.data.length / Math.min(batch, train.data.length));
   const trajectory: NamedParams[] = [];
+  const norms: Record<string, number[]> = {};
+  const grad = new Float64Array(layout.paramCount);
   const n = train.data.length;
   const losses = trainer.train(params, train.data, {
     rate: train.rate,
@@ -51,9 +64,23 @@ export function runTraining(net: Network, trainer: TrainerModule, options: { ste
         }
       }
       if (options.trace) trajectory.push(unflatten(layout, p));
+      if (options.gradientNorms) {
+        const example = train.data[first]!;
+        trainer.lossAndGradient(p, example.x, example.y, grad);
+        for (const e of layout.entries.filter((x) => x.kind === 'W')) {
+          let sum = 0;
+          for (let i = e.offset; i < e.offset + e.rows * e.cols; i++) sum += grad[i]! ** 2;
+          (norms[e.name] ??= []).push(Math.sqrt(sum));
+        }
+      }
+      options.onProgress?.(step, steps, loss);
     },
   });
-  return { losses, params: unflatten(layout, params), ...(options.trace ? { trajectory } : {}) };
+  return {
+    losses, params: unflatten(layout, params),
+    ...(options.trace ? { trajectory } : {}),
+    ...(options.gradientNorms ? { gradientNorms: norms } : {}),
+  };
 }
 
 /** "W2[1,3]" for a flat index. */

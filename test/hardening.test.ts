@@ -57,6 +57,7 @@ const cases: Case[] = [
   { name: 'data y of the wrong size', args: derive('c19.yaml', base('train:\n  rate: 0.1\n  data:\n    - { x: [1, 2], y: [1] }\n')), code: 2, message: 'train.data[0].y: expected 3 numbers' },
   { name: 'non-finite data', args: derive('c20.yaml', base('train:\n  rate: 0.1\n  data:\n    - { x: [.nan, 2], y: [1, 2, 3] }\n')), code: 2, message: 'train.data[0].x[0]' },
   { name: 'a name that is not an identifier', args: derive('c21.yaml', base().replace('name: t', 'name: "__proto__"')), code: 2, message: 'name' },
+  { name: 'a reserved word as the name', args: derive('c21b.yaml', base().replace('name: t', 'name: constructor')), code: 2, message: 'reserved word' },
   { name: 'a __proto__ key', args: derive('c22.yaml', base('__proto__: { polluted: 1 }\n')), code: 2, message: '__proto__' },
   { name: 'a constructor key', args: derive('c23.yaml', base('constructor: { prototype: 1 }\n')), code: 2, message: 'constructor' },
   { name: 'property access in a formula', args: derive('c24.yaml', withFormula('cos.constructor')), code: 2, message: 'cos.constructor' },
@@ -130,6 +131,41 @@ describe('property: the parsers answer or refuse, never crash', () => {
       outcome(() => resolveActivation({ kind: 'formula', formula: text }));
     }), { numRuns: 1500 });
   });
+});
+
+describe('determinism', () => {
+  it('the same network gives byte-identical files whatever the key order, locale and time zone', async () => {
+    const a = file('order-a.yaml', 'name: same\ninput: 2\nlayers:\n  - units: 3\n    activation: tanh\n    bias: true\nloss: mse\n');
+    const b = file('order-b.yaml', 'loss: mse\nlayers:\n  - bias: true\n    activation: tanh\n    units: 3\ninput: 2\nname: same\n');
+    const outA = join(dir, 'det-a');
+    const outB = join(dir, 'det-b');
+    expect((await run(['derive', a, '--out', outA, '--html', join(outA, 'same.html')])).code).toBe(0);
+    const child = spawn(process.execPath, ['bin/deltagen.js', 'derive', b, '--out', outB, '--html', join(outB, 'same.html')],
+      { env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', TZ: 'Pacific/Kiritimati' } });
+    await new Promise((r) => child.on('close', r));
+    for (const f of ['same.ts', 'same.tex', 'same.html']) expect(readFileSync(join(outB, f), 'utf8')).toBe(readFileSync(join(outA, f), 'utf8'));
+  });
+});
+
+describe('concurrent writes', () => {
+  it('two runs writing the same folder at once end with one complete set, not a mix', async () => {
+    const out = join(dir, 'concurrent');
+    const one = file('conc-1.yaml', 'name: conc\ninput: 3\nlayers:\n  - units: 4\n    activation: sigmoid\nloss: squared\n');
+    const two = file('conc-2.yaml', 'name: conc\ninput: 5\nlayers:\n  - units: 2\n    activation: tanh\n  - units: 2\nloss: mse\n');
+    const sets: Record<string, string>[] = [];
+    for (const [i, f] of [one, two].entries()) {
+      const ref = join(dir, `conc-ref-${i}`);
+      await run(['derive', f, '--out', ref, '--html', join(ref, 'conc.html')]);
+      sets.push(Object.fromEntries(['conc.ts', 'conc.tex', 'conc.html'].map((n) => [n, readFileSync(join(ref, n), 'utf8')])));
+    }
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all([one, two].map((f) => run(['derive', f, '--out', out, '--html', join(out, 'conc.html')])));
+      expect(results.map((r) => r.code)).toEqual([0, 0]);
+      const final = Object.fromEntries(['conc.ts', 'conc.tex', 'conc.html'].map((n) => [n, readFileSync(join(out, n), 'utf8')]));
+      expect(sets.some((set) => Object.entries(set).every(([n, c]) => final[n] === c)), 'the files are one run\'s complete set').toBe(true);
+      expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    }
+  }, 120_000);
 });
 
 describe('interrupted writes', () => {

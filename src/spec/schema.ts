@@ -17,8 +17,15 @@ const activation = z.union([
 
 const vector = z.array(finite).min(1);
 
+/** Names that must never become identifiers, even though they match the pattern. */
+const RESERVED_NAMES = new Set(['constructor', 'prototype', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
+  'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return',
+  'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements',
+  'interface', 'package', 'private', 'protected', 'public', 'await', 'arguments', 'eval']);
+
 export const networkFileSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'expected a name matching [a-z][a-z0-9-]* (at most 64 characters)' }),
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'expected a name matching [a-z][a-z0-9-]* (at most 64 characters)' })
+    .refine((n) => !RESERVED_NAMES.has(n), { error: (issue) => `"${String(issue.input)}" is a reserved word; choose another name` }),
   input: size,
   layers: z.array(z.strictObject({
     units: size,

@@ -25,6 +25,12 @@ export const MAX_DEFINED_SIZE = 300;
 export const MAX_PROOF_ELEMENTS = 256;
 /** A CAS call slower than this ends the attempt. */
 export const SLOW_CALL_MS = 1000;
+/**
+ * Most monomials an expansion may produce. nerdamer's expand has no time limit
+ * and is slow: a product of 756 monomials takes seconds, 2,000 about a minute
+ * (measured), so larger expansions are not attempted.
+ */
+export const MAX_MONOMIALS = 150;
 
 export interface ProofOutcome {
   readonly proved: boolean;
@@ -78,10 +84,11 @@ function proveOne(views: readonly View[], deadline: number): ProofOutcome {
     const d = sub(f, t);
     // Functions (σ, exp, tanh) as opaque symbols first: a polynomial identity nerdamer decides quickly.
     const opaque = opaqueCalls(d);
+    if (expansionSize(opaque) > MAX_MONOMIALS) { reason = `the expansion is too large for the CAS (over ${MAX_MONOMIALS} terms)`; continue; }
     const t0 = Date.now();
     if (zero(opaque)) return { proved: true, detail: `nerdamer expands formula − truth to 0 ${view.name}` };
     if (Date.now() - t0 > SLOW_CALL_MS) return { proved: false, detail: 'skipped: the CAS is slow on this expression' };
-    if (!view.expandFunctions || opaque === d || boundedSize(d, MAX_DEFINED_SIZE) > MAX_DEFINED_SIZE) continue;
+    if (!view.expandFunctions || opaque === d || boundedSize(d, MAX_DEFINED_SIZE) > MAX_DEFINED_SIZE || expansionSize(d) > MAX_MONOMIALS) continue;
     const t1 = Date.now();
     if (zero(d)) return { proved: true, detail: `nerdamer expands formula − truth to 0 ${view.name}, functions written out` };
     if (Date.now() - t1 > SLOW_CALL_MS) return { proved: false, detail: 'skipped: the CAS is slow on this expression' };
@@ -126,6 +133,37 @@ function opaqueCalls(e: Expr): Expr {
   };
   const out = go(e);
   return ids.size === 0 ? e : out;
+}
+
+/**
+ * An upper bound on the terms nerdamer's expand writes: monomials of the
+ * expanded expression, plus those of every denominator and function argument,
+ * which are expanded on their own. Capped, so it never overflows.
+ */
+export function expansionSize(e: Expr): number {
+  const CAP = 1e9;
+  let inner = 0;
+  const multichoose = (m: number, n: number): number => {
+    let r = 1;
+    for (let k = 1; k <= n && r < CAP; k++) r = (r * (m + k - 1)) / k;
+    return Math.min(CAP, Math.round(r));
+  };
+  const go = (x: Expr): number => {
+    switch (x.kind) {
+      case 'num': case 'sym': return 1;
+      case 'add': return Math.min(CAP, x.terms.reduce((s, t) => s + go(t), 0));
+      case 'mul': return Math.min(CAP, x.factors.reduce((p, f) => p * go(f), 1));
+      case 'pow': {
+        const m = go(x.base);
+        const n = x.exp.kind === 'num' ? x.exp.value : NaN;
+        if (Number.isInteger(n) && n >= 1) return m === 1 ? 1 : n > 64 ? CAP : multichoose(m, n);
+        inner = Math.min(CAP, inner + m + go(x.exp));
+        return 1;
+      }
+      case 'call': inner = Math.min(CAP, inner + x.args.reduce((s, a) => s + go(a), 0)); return 1;
+    }
+  };
+  return Math.min(CAP, go(e) + inner);
 }
 
 /** Number of tree nodes, counting stops past `limit` (so a huge shared graph costs little). */

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadNetworkFile } from '../src/spec/load.ts';
 import type { Network } from '../src/spec/types.ts';
+import { UserError } from '../src/errors.ts';
 import { FormulaError } from '../src/verify/errors.ts';
 import { verify, type VerifyOptions } from '../src/verify/verify.ts';
 
@@ -69,6 +70,19 @@ const GOOD = [
 /** A good formula with a few characters deleted, inserted or replaced. */
 const mutated = fc.tuple(fc.constantFrom(...GOOD), fc.array(fc.tuple(fc.nat(), fc.constantFrom('', '(', ')', '{', '}', '^', '_', "'", '*', '[', ']', '\\', ' ', 'j', '2')), { maxLength: 4 }))
   .map(([s, edits]) => edits.reduce((t, [at, ch]) => { const i = at % (t.length + 1); return t.slice(0, i) + ch + t.slice(i + 1); }, s));
+
+describe('--wrt and --of: a reading or a UserError', () => {
+  const part = fc.array(fc.constantFrom('W', 'b', 'a', 'z', 'C', 'x', 'y', '1', '2', '3', '0', '[', ']', 'j', 'k', 'i', ',', '^{(L)}', '^{(L-1)}', '_{i,j}', '(', ')', ' ', 'delta'), { maxLength: 8 }).map((t) => t.join(''));
+  it('random --wrt and --of end in a verdict or a UserError', () => {
+    fc.assert(fc.property(part, part, (wrt, of) => {
+      try {
+        verify(nielsen, { wrt, of, formula: '0', timeLimitMs: 200 });
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+      }
+    }), { numRuns: 600, seed: 7 });
+  });
+});
 
 describe('verify never crashes or hangs on any input', () => {
   const target = fc.nat({ max: TARGETS.length - 1 });

@@ -174,22 +174,14 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   const d2_1 = W3_1_1 * d3_1 * (1 - a2_1 * a2_1);
   const d1_1 = W2_1_1 * d2_1 * (1 - a1_1 * a1_1);
   const C = 0.5 * (a8_1 - y[0]) ** 2;
-  const g0 = d1_1 * x[0];
-  const g1 = d2_1 * a1_1;
-  const g2 = d3_1 * a2_1;
-  const g3 = d4_1 * a3_1;
-  const g4 = d5_1 * a4_1;
-  const g5 = d6_1 * a5_1;
-  const g6 = d7_1 * a6_1;
-  const g7 = d8_1 * a7_1;
-  params[0] = W1_1_1 - rate * g0;
-  params[1] = W2_1_1 - rate * g1;
-  params[2] = W3_1_1 - rate * g2;
-  params[3] = W4_1_1 - rate * g3;
-  params[4] = W5_1_1 - rate * g4;
-  params[5] = W6_1_1 - rate * g5;
-  params[6] = W7_1_1 - rate * g6;
-  params[7] = W8_1_1 - rate * g7;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
+  params[1] = W2_1_1 - rate * (d2_1 * a1_1);
+  params[2] = W3_1_1 - rate * (d3_1 * a2_1);
+  params[3] = W4_1_1 - rate * (d4_1 * a3_1);
+  params[4] = W5_1_1 - rate * (d5_1 * a4_1);
+  params[5] = W6_1_1 - rate * (d6_1 * a5_1);
+  params[6] = W7_1_1 - rate * (d7_1 * a6_1);
+  params[7] = W8_1_1 - rate * (d8_1 * a7_1);
   return C;
 }
 

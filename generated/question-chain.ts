@@ -70,10 +70,8 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   const d2_1 = 2 * (z2_1 - y[0]);
   const d1_1 = W2_1_1 * d2_1;
   const C = (z2_1 - y[0]) ** 2;
-  const g0 = d1_1 * x[0];
-  const g1 = d2_1 * z1_1;
-  params[0] = W1_1_1 - rate * g0;
-  params[1] = W2_1_1 - rate * g1;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
+  params[1] = W2_1_1 - rate * (d2_1 * z1_1);
   return C;
 }
 

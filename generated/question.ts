@@ -58,8 +58,7 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   const z1_1 = W1_1_1 * x[0];
   const d1_1 = 2 * (z1_1 - y[0]);
   const C = (z1_1 - y[0]) ** 2;
-  const g0 = d1_1 * x[0];
-  params[0] = W1_1_1 - rate * g0;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
   return C;
 }
 

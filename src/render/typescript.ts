@@ -3,7 +3,7 @@ import type { Routine, Stmt } from '../lower/routine.ts';
 import type { Network } from '../spec/types.ts';
 import type { Compiled } from '../pipeline.ts';
 import { layoutOf } from '../graph/layout.ts';
-import { loopBodies, type Bodies } from './loops.ts';
+import { FUNCTION_STATEMENT_LIMIT, loopBodies, type Bodies } from './loops.ts';
 import { symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 import { FUNCTIONS } from '../symbolic/functions.ts';
 import { renderTemplate } from './emit.ts';
@@ -38,34 +38,47 @@ export interface CodeOptions {
 }
 
 /**
- * V8 stops optimizing a function past about 60 KB of bytecode (about 950
- * statements); unrolled code stays well below that, loops take over beyond.
+ * Cheap upper bound on the unrolled sgdStep's statements (loads, z, a, δ,
+ * updates): lowering is tried only below it, and the real count decides.
  */
-export const UNROLL_STATEMENT_LIMIT = 600;
+function unrolledEstimate(c: Compiled): number {
+  const units = c.network.layers.reduce((n, l) => n + l.units, 0);
+  return 2 * layoutOf(c.network).paramCount + 3 * units;
+}
 
+/** The code form for the whole module: 'full' only where every unrolled function stays under the limit. */
 export function chooseMode(c: Compiled, mode: UnrollMode): 'full' | 'loops' {
   if (mode !== 'auto') return mode;
-  const layout = layoutOf(c.network);
-  const units = c.network.layers.reduce((n, l) => n + l.units, 0);
-  return layout.paramCount + 3 * units <= UNROLL_STATEMENT_LIMIT ? 'full' : 'loops';
+  if (unrolledEstimate(c) > 2 * FUNCTION_STATEMENT_LIMIT) return 'loops';
+  return longestBody(unrolledBodies(c.routine)) <= FUNCTION_STATEMENT_LIMIT ? 'full' : 'loops';
+}
+
+/** Statements in the longest function body (comments not counted). */
+export function longestBody(b: Bodies): number {
+  const count = (lines: readonly string[]): number => lines.filter((l) => !l.trimStart().startsWith('//')).length;
+  const parts = (b.helpers ?? []).map((h) => count(h.split('\n').slice(1, -1)));
+  return Math.max(count(b.predict), count(b.loss), count(b.lossAndGradient), count(b.sgdStep), ...parts);
 }
 
 export function generateTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
   const mode = chooseMode(c, options.unroll ?? 'auto');
-  const bodies = mode === 'full' ? unrolledBodies(c.routine) : loopBodies(c);
+  // Forced full on a large network: straight-line over the buffers, split into parts, since the
+  // scalar routine would make functions of tens of thousands of statements (slow to type-check, never optimized).
+  const bodies = mode === 'loops' ? loopBodies(c) : unrolledEstimate(c) > 2 * FUNCTION_STATEMENT_LIMIT ? loopBodies(c, { unrollAll: true }) : unrolledBodies(c.routine);
   const layout = layoutOf(c.network);
   const block = (lines: string[]): string => lines.map((l) => INDENT + l).join('\n');
   const last = c.network.layers[c.network.layers.length - 1]!;
   return renderTemplate('ts/module', {
     name: c.network.name,
     summary: describe(c.network),
-    mode: mode === 'full' ? 'unrolled straight-line code' : 'loops with the sizes baked in',
+    mode: mode === 'full' ? 'unrolled straight-line code' : 'loops with the sizes baked in, small layers straight-line',
     inputSize: c.network.input,
     outputSize: last.units,
     paramCount: layout.paramCount,
     layout: layout.entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
     helpers: helpersFor(bodies.used),
     scratch: bodies.scratch.join('\n'),
+    parts: (bodies.helpers ?? []).join('\n\n'),
     predict: block(bodies.predict),
     loss: block(bodies.loss),
     lossAndGradient: block(bodies.lossAndGradient),
@@ -102,13 +115,15 @@ function unrolledBodies(routine: Routine): Bodies {
     loss: [...body([routine.loss]), lossLine, 'return C;'],
     lossAndGradient: [...body([routine.loss, ...gradients]), lossLine,
       ...routine.gradient.map((g) => `grad[${g.offset}] = ${printer.print(g.expr)};`), 'return C;'],
-    // The gradient is computed into locals first: the update must not change a parameter still to be read.
+    // Every parameter is read into a local before any update, so each update is fused and written in place.
     sgdStep: [...body([routine.loss, ...gradients]), lossLine,
-      ...routine.gradient.map((g) => `const g${g.offset} = ${printer.print(g.expr)};`),
-      ...routine.gradient.map((g) => `params[${g.offset}] = ${spellTs(g.param)} - rate * g${g.offset};`), 'return C;'],
+      ...routine.gradient.map((g) => `params[${g.offset}] = ${spellTs(g.param)} - rate * ${atomTs(printer.print(g.expr))};`), 'return C;'],
     used: [...statements.map((s) => s.expr), ...gradients, routine.loss, ...routine.output],
   };
 }
+
+/** Parenthesize code unless it is a name, element access or call-free product of them. */
+const atomTs = (code: string): string => (/^[\w.]+(\[\d+\])?$/.test(code) ? code : `(${code})`);
 
 /** The statements that the roots depend on, directly or through other statements, in their order. */
 function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {

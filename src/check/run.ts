@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { loadTrainer, typecheck } from '../compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../pipeline.ts';
 import type { Network } from '../spec/types.ts';
+import type { UnrollMode } from '../render/typescript.ts';
 import { checkTrainer, FINITE_DIFFERENCE_SAMPLE, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
 
 export interface FullCheckReport extends CheckReport {
   readonly typecheck: { readonly ok: boolean; readonly output: string };
 }
 
-export async function checkNetwork(network: Network, options: { points?: number; seed?: number } = {}): Promise<FullCheckReport> {
-  const source = renderTypeScript(compileNetwork(network));
+export async function checkNetwork(network: Network, options: { points?: number; seed?: number; unroll?: UnrollMode } = {}): Promise<FullCheckReport> {
+  const source = renderTypeScript(compileNetwork(network), { unroll: options.unroll ?? 'auto' });
   const dir = mkdtempSync(join(tmpdir(), 'deltagen-check-'));
   let tc;
   try {

@@ -9,7 +9,7 @@ export function formatResult(r: VerifyResult): string {
   const what = r.update ? `the update of ${r.wrt}` : `∂${r.of}/∂${r.wrt}`;
   lines.push(`${r.verdict}: ${what} (${r.form} form), ${r.read.formula}`);
   if (r.verdict === 'equivalent') lines.push(`  proved: ${r.proof}; equal at ${r.points} random points`);
-  if (r.verdict === 'numerically-equal') lines.push(`  equal at ${r.points} random points to 1e-9 relative; symbolic proof ${r.proof}`);
+  if (r.verdict === 'numerically-equal') lines.push(`  equal at ${r.points} random points to 1e-9 relative; no symbolic proof (${r.proof})`);
   if (r.shapes) lines.push(`  shapes: ${r.shapes}`);
   const c = r.counterexample;
   if (c) {

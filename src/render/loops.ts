@@ -270,7 +270,8 @@ function chunk(name: string, blocks: readonly Block[], helpers: string[]): strin
   for (const b of blocks) {
     const size = statements(b.lines);
     const group = groups[groups.length - 1];
-    if (group && (b.glue || group.size + size <= FUNCTION_STATEMENT_LIMIT)) { group.blocks.push(b); group.size += size; }
+    // Two statements are kept free: the glued loss line and the `return C;` of the part that computes C.
+    if (group && (b.glue || group.size + size <= FUNCTION_STATEMENT_LIMIT - 2)) { group.blocks.push(b); group.size += size; }
     else groups.push({ blocks: [b], size });
   }
   const signature = name === 'predict' ? 'x: ArrayLike<number>, out: Float64Array'

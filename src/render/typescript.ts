@@ -76,7 +76,7 @@ export function generateTypeScript(c: Compiled, options: Partial<CodeOptions> = 
     outputSize: last.units,
     paramCount: layout.paramCount,
     layout: layout.entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
-    helpers: helpersFor(bodies.used),
+    helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n')),
     scratch: bodies.scratch.join('\n'),
     parts: (bodies.helpers ?? []).join('\n\n'),
     predict: block(bodies.predict),
@@ -140,7 +140,7 @@ function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {
 }
 
 /** The helper functions (sigmoid, softplus, step, …) the code calls, in a fixed order. */
-function helpersFor(exprs: readonly Expr[]): string {
+function helpersFor(exprs: readonly Expr[], code: string): string {
   const used = new Set<string>();
   const scan = (e: Expr): void => {
     if (e.kind === 'call') { used.add(e.fn); e.args.forEach(scan); }
@@ -150,7 +150,8 @@ function helpersFor(exprs: readonly Expr[]): string {
   };
   exprs.forEach(scan);
   return Object.entries(FUNCTIONS)
-    .filter(([name, f]) => used.has(name) && f.ts.helper)
+    // Only those the code calls: an expression may be printed in a form that no longer needs one.
+    .filter(([name, f]) => used.has(name) && f.ts.helper && new RegExp(`\\b${f.ts.call}\\(`).test(code))
     .map(([, f]) => f.ts.helper!)
     .join('\n\n');
 }

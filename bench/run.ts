@@ -1,0 +1,89 @@
+// npm run bench: the speed table (medians, ratios with generated = 1), the
+// issue's goals beside their measured ratios, and the scale table; writes
+// bench/results.json. Options: --quick (fewer rounds), --no-scale.
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEPTHS, WIDTHS, exponent, measure, type ScalePoint } from './scale.ts';
+import { IMPLS, formatNs, speedTable, type Impl, type SpeedRow } from './speed.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const log = (s: string): void => { process.stdout.write(`${s}\n`); };
+const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, ${process.platform}`;
+
+interface Goal { readonly what: string; readonly goal: number; readonly measured?: number; readonly unit: string; readonly met?: boolean; readonly higherIsBetter: boolean }
+
+const ratio = (rows: SpeedRow[], net: string, impl: Impl): number | undefined => {
+  const r = rows.find((x) => x.net === net);
+  return r?.ns[impl] !== undefined && r.ns.generated ? r.ns[impl]! / r.ns.generated : undefined;
+};
+
+function speedGoals(rows: SpeedRow[]): Goal[] {
+  const g = (what: string, goal: number, measured: number | undefined): Goal => ({ what, goal, measured, unit: '×', higherIsBetter: true, met: measured === undefined ? undefined : measured >= goal });
+  const out: Goal[] = [];
+  for (const [net, goal] of [['1-1', 3.5], ['2-3-1', 1.5], ['4-16-3', 2], ['16-256-8', 1.0], ['784-30-10', 1.2]] as const) out.push(g(`vs generic loops, ${net}`, goal, ratio(rows, net, 'generic')));
+  for (const net of ['2-3-1', '4-16-3']) {
+    out.push(g(`vs synaptic, ${net}`, 1.3, ratio(rows, net, 'synaptic')), g(`vs brain.js, ${net}`, 2.5, ratio(rows, net, 'brain.js')), g(`vs TensorFlow.js cpu, ${net}`, 500, ratio(rows, net, 'tfjs-cpu')));
+    // "within 2× of gcc": gcc's time over ours must be at least 1/2.
+    out.push(g(`within 2× of gcc -O3, ${net} (gcc/generated)`, 0.5, ratio(rows, net, 'gcc -O3')));
+  }
+  return out;
+}
+
+function printSpeed(rows: SpeedRow[]): void {
+  const w = 14;
+  log(`\nTime per SGD step (median of alternating rounds); ratio = peer / generated (higher: generated faster)`);
+  log(`${'network'.padEnd(10)} ${'form'.padEnd(6)} ${IMPLS.map((i) => i.padStart(w)).join(' ')}`);
+  for (const r of rows) {
+    log(`${r.net.padEnd(10)} ${r.mode.padEnd(6)} ${IMPLS.map((i) => (r.ns[i] === undefined ? 'n/a' : formatNs(r.ns[i]!)).padStart(w)).join(' ')}`);
+    log(`${''.padEnd(17)} ${IMPLS.map((i) => (r.ns[i] === undefined ? '' : `${(r.ns[i]! / r.ns.generated!).toPrecision(3)}×`).padStart(w)).join(' ')}`);
+  }
+  const notes = rows.flatMap((r) => Object.entries(r.notes).filter(([, n]) => n).map(([i, n]) => `${r.net} ${i}: ${n}`));
+  if (notes.length) log(`notes: ${notes.join('; ')}`);
+  log(`agreement after 100 steps (max |Δparam|): ${rows.map((r) => `${r.net} generic ${r.agreement.generic.toExponential(1)}${r.agreement.c === undefined ? '' : `, C ${r.agreement.c.toExponential(1)}`}`).join('; ')}`);
+}
+
+function printGoals(goals: Goal[]): void {
+  log('\nGoals (issue 5)');
+  for (const g of goals) {
+    const m = g.measured === undefined ? 'not measured' : `${g.measured.toPrecision(3)}${g.unit}`;
+    log(`  ${g.what.padEnd(48)} goal ${g.higherIsBetter ? '≥' : '≤'} ${String(g.goal).padEnd(6)} measured ${m.padEnd(12)} ${g.met === undefined ? 'BLOCKED' : g.met ? 'met' : `MISSED by ${g.higherIsBetter ? `${((1 - g.measured! / g.goal) * 100).toFixed(0)}%` : `${((g.measured! / g.goal - 1) * 100).toFixed(0)}%`}`}`);
+  }
+}
+
+function scaleTable(): { points: ScalePoint[]; goals: Goal[] } {
+  const points: ScalePoint[] = [];
+  log('\nScale of the tool: derive + generate + compile (esbuild + import), each in a fresh process');
+  log(`${'network'.padEnd(16)} ${'derive'.padStart(9)} ${'generate'.padStart(9)} ${'compile'.padStart(9)} ${'total'.padStart(9)} ${'peak RSS'.padStart(9)} ${'source'.padStart(9)}`);
+  for (const [kind, sizes] of [['width', WIDTHS], ['depth', DEPTHS]] as const) {
+    for (const n of sizes) {
+      const p = measure(kind, n);
+      points.push(p);
+      const label = kind === 'width' ? `784-${n}-10` : `chain of ${n}`;
+      log(`${label.padEnd(16)} ${p.derive.toFixed(0).padStart(6)} ms ${p.generate.toFixed(0).padStart(6)} ms ${p.compile.toFixed(0).padStart(6)} ms ${p.total.toFixed(0).padStart(6)} ms ${p.peakMB.toFixed(0).padStart(6)} MB ${(p.bytes / 1024).toFixed(0).padStart(6)} KB`);
+    }
+  }
+  const fit = (kind: string, key: 'total' | 'peakMB'): number => exponent(points.filter((p) => p.kind === kind).map((p) => ({ x: p.n, y: p[key] })));
+  log(`growth exponent of time: width ${fit('width', 'total').toFixed(2)}, depth ${fit('depth', 'total').toFixed(2)}; of peak memory: width ${fit('width', 'peakMB').toFixed(2)}, depth ${fit('depth', 'peakMB').toFixed(2)}`);
+  const w100 = measure('width', 100);
+  const d500 = points.find((p) => p.kind === 'depth' && p.n === 500)!;
+  const le = (what: string, goal: number, measured: number, unit: string): Goal => ({ what, goal, measured, unit, higherIsBetter: false, met: measured <= goal });
+  return { points, goals: [
+    le('784-100-10 derive+generate+compile (s)', 2, w100.total / 1000, ' s'), le('784-100-10 peak memory (MB)', 500, w100.peakMB, ' MB'),
+    le('500-layer chain derive+generate+compile (s)', 2, d500.total / 1000, ' s'),
+    le('growth exponent, width', 1.2, fit('width', 'total'), ''), le('growth exponent, depth', 1.2, fit('depth', 'total'), ''),
+  ] };
+}
+
+log(`deltagen bench on ${machine}`);
+const started = performance.now();
+const rows = await speedTable(quick ? 3 : 9, quick ? 10 : 25, log);
+printSpeed(rows);
+const goals = speedGoals(rows);
+const scale = args.includes('--no-scale') ? undefined : scaleTable();
+printGoals([...goals, ...(scale?.goals ?? [])]);
+log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+writeFileSync(out, `${JSON.stringify({ machine, date: new Date().toISOString(), speed: rows, scale: scale?.points, goals: [...goals, ...(scale?.goals ?? [])] }, null, 2)}\n`);
+log(`wrote ${out}`);

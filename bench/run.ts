@@ -48,7 +48,7 @@ function printGoals(goals: Goal[]): void {
   log('\nGoals (issue 5)');
   for (const g of goals) {
     const m = g.measured === undefined ? 'not measured' : `${g.measured.toPrecision(3)}${g.unit}`;
-    log(`  ${g.what.padEnd(48)} goal ${g.higherIsBetter ? '≥' : '≤'} ${String(g.goal).padEnd(6)} measured ${m.padEnd(12)} ${g.met === undefined ? 'BLOCKED' : g.met ? 'met' : `MISSED by ${g.higherIsBetter ? `${((1 - g.measured! / g.goal) * 100).toFixed(0)}%` : `${((g.measured! / g.goal - 1) * 100).toFixed(0)}%`}`}`);
+    log(`  ${g.what.padEnd(48)} goal ${g.higherIsBetter ? '≥' : '≤'} ${String(g.goal).padEnd(6)} measured ${m.padEnd(12)} ${g.met === undefined ? 'BLOCKED' : g.met ? 'met' : `MISSED by ${g.higherIsBetter ? `${((1 - g.measured! / g.goal) * 100).toFixed(1)}%` : `${((g.measured! / g.goal - 1) * 100).toFixed(1)}%`}`}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEPTHS, WIDTHS, exponent, measure, type ScalePoint } from './scale.ts';
 import { IMPLS, formatNs, speedTable, type Impl, type SpeedRow } from './speed.ts';
+import { progress } from '../src/cli/progress.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -78,7 +79,10 @@ function scaleTable(): { points: ScalePoint[]; goals: Goal[] } {
 
 log(`deltagen bench on ${machine}`);
 const started = performance.now();
-const rows = await speedTable(quick ? 3 : 9, quick ? 10 : 25, log);
+// Progress on standard error: a bar on a terminal, quiet lines otherwise, nothing with --quiet.
+const bar = progress('bench', args.includes('--quiet'), 'networks');
+const rows = await speedTable(quick ? 3 : 9, quick ? 10 : 25, log, (done, total, net) => bar.update(done, total, `measured ${net}`));
+bar.stop();
 printSpeed(rows);
 const goals = speedGoals(rows);
 const scale = args.includes('--no-scale') ? undefined : scaleTable();

@@ -104,8 +104,11 @@ export function formatNs(ns: number): string {
   return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;
 }
 
-export async function speedTable(rounds: number, sampleMs: number, log: (s: string) => void): Promise<SpeedRow[]> {
+export async function speedTable(rounds: number, sampleMs: number, log: (s: string) => void, onRow?: (done: number, total: number, net: string) => void): Promise<SpeedRow[]> {
   const rows: SpeedRow[] = [];
-  for (const b of NETWORKS) rows.push(await speedRow(b, rounds, sampleMs, log));
+  for (const b of NETWORKS) {
+    rows.push(await speedRow(b, rounds, sampleMs, log));
+    onRow?.(rows.length, NETWORKS.length, rows[rows.length - 1]!.net);
+  }
   return rows;
 }

@@ -49,7 +49,7 @@ describe('progress', () => {
   it('without a terminal it prints plain periodic lines, no control characters', () => {
     const r = cli(['train', 'examples/xor.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/train xor: step 8000\/8000, \d+ steps\/s, loss /);
+    expect(r.stderr).toMatch(/train xor: 8000\/8000 steps, \d+ steps\/s, loss /);
     expect(r.stderr + r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 

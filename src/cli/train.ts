@@ -25,7 +25,7 @@ export function registerTrain(program: Command): void {
         ...(opts.steps ? { steps: parsePositiveInt(opts.steps, '--steps') } : {}),
         trace: Boolean(opts.trace),
         plot: Boolean(opts.plot),
-        onProgress: (step, total, loss) => bar.update(step, total, loss),
+        onProgress: (step, total, loss) => bar.update(step, total, `loss ${loss.toPrecision(5)}`),
       }).finally(() => bar.stop());
       if (opts.plot && plot) writeFilesAtomic(await writePlot(plot, opts.plot));
       if (opts.json) { printJson(result); return; }

@@ -55,6 +55,7 @@ const cases: Case[] = [
   { name: 'init of a layer that does not exist', args: derive('c17.yaml', base('train:\n  rate: 0.1\n  init:\n    W9: [[1]]\n')), code: 2, message: 'there is no layer 9' },
   { name: 'data x of the wrong size', args: derive('c18.yaml', base('train:\n  rate: 0.1\n  data:\n    - { x: [1], y: [1, 2, 3] }\n')), code: 2, message: 'train.data[0].x: expected 2 numbers' },
   { name: 'data y of the wrong size', args: derive('c19.yaml', base('train:\n  rate: 0.1\n  data:\n    - { x: [1, 2], y: [1] }\n')), code: 2, message: 'train.data[0].y: expected 3 numbers' },
+  { name: 'a softmax target that is not a distribution', args: derive('c20b.yaml', 'name: t\ninput: 1\nlayers:\n  - units: 3\n    activation: softmax\nloss: softmax-cross-entropy\ntrain:\n  rate: 0.1\n  data:\n    - { x: [1], y: [1, 1, 0] }\n'), code: 2, message: 'train.data[0].y: a softmax-cross-entropy target must be non-negative and sum to 1' },
   { name: 'non-finite data', args: derive('c20.yaml', base('train:\n  rate: 0.1\n  data:\n    - { x: [.nan, 2], y: [1, 2, 3] }\n')), code: 2, message: 'train.data[0].x[0]' },
   { name: 'a name that is not an identifier', args: derive('c21.yaml', base().replace('name: t', 'name: "__proto__"')), code: 2, message: 'name' },
   { name: 'a reserved word as the name', args: derive('c21b.yaml', base().replace('name: t', 'name: constructor')), code: 2, message: 'reserved word' },

@@ -114,3 +114,37 @@ describe('custom activations', () => {
     expect(renderLatex(c)).toContain('\\operatorname{sgn}(0) = 0');
   });
 });
+
+describe('numerically stable evaluation', () => {
+  const cases: [string, string, number[], number[], number[]][] = [
+    ['sigmoid of ±800 with cross-entropy', 'name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: sigmoid\nloss: cross-entropy\n', [800, -800, 0, 0], [1], [0, 1]],
+    ['softmax of large logits', 'name: s\ninput: 1\nlayers:\n  - units: 3\n    activation: softmax\nloss: softmax-cross-entropy\n', [1000, -1000, 500, 0, 0, 0], [1], [0, 1, 0]],
+    ['softplus of ±800', 'name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: softplus\nloss: half-squared\n', [800, -800, 0, 0], [1], [0, 1]],
+  ];
+  it.each(cases)('%s: generated and reference stay finite and agree', async (_name, text, params, x, y) => {
+    const network = parseNetwork(text);
+    const trainer = await loadTrainer(renderTypeScript(compileNetwork(network)));
+    for (const unroll of ['full', 'loops'] as const) {
+      const t = unroll === 'full' ? trainer : await loadTrainer(renderTypeScript(compileNetwork(network), { unroll }));
+      const grad = new Float64Array(params.length);
+      const loss = t.lossAndGradient(Float64Array.from(params), x, y, grad);
+      const ref = referenceGradient(network, params, x, y);
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(Number.isFinite(ref.loss)).toBe(true);
+      expect(Math.abs(loss - ref.loss) / Math.max(1, Math.abs(ref.loss))).toBeLessThanOrEqual(1e-9);
+      grad.forEach((g, i) => {
+        expect(Number.isFinite(g)).toBe(true);
+        expect(Math.abs(g - ref.grad[i]!) / Math.max(1, Math.abs(ref.grad[i]!))).toBeLessThanOrEqual(1e-9);
+      });
+    }
+  });
+
+  it('cross-entropy of an output of exactly 1 against a target of 1 is finite', async () => {
+    const network = parseNetwork('name: c\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "x / (1 + abs(x)) / 2 + 0.5" }\nloss: cross-entropy\n');
+    const trainer = await loadTrainer(renderTypeScript(compileNetwork(network)));
+    const grad = new Float64Array(2);
+    const loss = trainer.lossAndGradient(Float64Array.from([1e300, 0]), [1], [1], grad);
+    expect(Math.abs(loss)).toBe(0);
+    expect([...grad].every(Number.isFinite)).toBe(true);
+  });
+});

@@ -49,7 +49,25 @@ export function referencePredict(net: Network, params: ArrayLike<number>, x: rea
 }
 
 export function referenceLossValue(net: Network, params: ArrayLike<number>, x: readonly number[], y: readonly number[]): number {
-  return referenceLoss(net.loss).C(referencePredict(net, params, x), [...y]);
+  const { forward: f } = forward(net, params, x);
+  return lossOf(net, f, [...y]);
+}
+
+/** The loss, from the logits where the output is sigmoid or softmax with cross-entropy (finite for any z). */
+function lossOf(net: Network, f: Forward, y: number[]): number {
+  const L = net.layers.length;
+  const kind = net.layers[L - 1]!.activation.kind;
+  const z = flatColumn(f.zs[L - 1]!);
+  if (net.loss === 'cross-entropy' && kind === 'sigmoid') {
+    const softplus = (t: number): number => Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+    return z.reduce((s, zi, i) => s + y[i]! * softplus(-zi) + (1 - y[i]!) * softplus(zi), 0);
+  }
+  if (net.loss === 'softmax-cross-entropy') {
+    const m = Math.max(...z);
+    const logSum = m + Math.log(z.reduce((s, zi) => s + Math.exp(zi - m), 0));
+    return z.reduce((s, zi, i) => s + y[i]! * (logSum - zi), 0);
+  }
+  return referenceLoss(net.loss).C(flatColumn(f.as[L]!), y);
 }
 
 /** C and ∂C/∂params (flat, same layout) by the four equations of backpropagation. */
@@ -60,8 +78,15 @@ export function referenceGradient(net: Network, params: ArrayLike<number>, x: re
   const loss = referenceLoss(net.loss);
   const gradA = loss.dC(aL, [...y]);
   const deltas: Matrix[] = new Array(L);
+  // Sigmoid or softmax with cross-entropy: the textbook δ^(L) = a − y, finite where ∇_a C ⊙ σ' is 0 · ∞.
+  const lastKind = net.layers[L - 1]!.activation.kind;
+  const closedForm = (net.loss === 'cross-entropy' && lastKind === 'sigmoid') || net.loss === 'softmax-cross-entropy';
   for (let l = L; l >= 1; l--) {
     const spec = net.layers[l - 1]!.activation;
+    if (l === L && closedForm) {
+      deltas[l - 1] = column(aL.map((a, i) => a - y[i]!));
+      continue;
+    }
     // BP1 / BP2: δ^(L) = ∇_a C ⊙ σ'(z^(L)); δ^(l) = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^(l))
     const upstream = l === L ? column(gradA) : (multiply(transpose(W[l]!), deltas[l]!) as Matrix);
     deltas[l - 1] = backThroughActivation(spec, f.zs[l - 1]!, f.as[l]!, upstream);
@@ -74,7 +99,7 @@ export function referenceGradient(net: Network, params: ArrayLike<number>, x: re
     const g = e.kind === 'W' ? (multiply(delta, transpose(f.as[e.layer - 1]!)) as Matrix) : delta;
     (g.toArray() as number[][]).flat().forEach((v, i) => { grad[e.offset + i] = v; });
   }
-  return { loss: loss.C(aL, [...y]), grad };
+  return { loss: lossOf(net, f, [...y]), grad };
 }
 
 function backThroughActivation(spec: Network['layers'][number]['activation'], z: Matrix, a: Matrix, upstream: Matrix): Matrix {

@@ -48,6 +48,12 @@ export function validateNetwork(net: Network, where: (path: readonly PropertyKey
   train.data.forEach((ex, i) => {
     if (ex.x.length !== net.input) fail(['train', 'data', i, 'x'], `expected ${net.input} numbers (input: ${net.input}), found ${ex.x.length}`);
     if (ex.y.length !== nOut) fail(['train', 'data', i, 'y'], `expected ${nOut} numbers (the last layer has ${nOut} units), found ${ex.y.length}`);
+    // δ^(L) = a − y for softmax with cross-entropy holds because a target is a distribution.
+    if (net.loss === 'softmax-cross-entropy') {
+      const sum = ex.y.reduce((s, v) => s + v, 0);
+      if (ex.y.some((v) => v < 0) || Math.abs(sum - 1) > 1e-9) fail(['train', 'data', i, 'y'], `a softmax-cross-entropy target must be non-negative and sum to 1 (this one sums to ${sum})`);
+    }
+    if (net.loss === 'cross-entropy' && ex.y.some((v) => v < 0 || v > 1)) fail(['train', 'data', i, 'y'], 'a cross-entropy target must lie in [0, 1]');
   });
   if ((train.steps !== undefined || train.epochs !== undefined) && train.data.length === 0) {
     fail(['train', 'data'], 'training needs at least one example');

@@ -50,6 +50,7 @@ export class LatexPrinter {
       }
       case 'pow': {
         if (e.exp.kind === 'num' && e.exp.value === 0.5) return { text: `\\sqrt{${this.print(e.base)}}`, prec: PREC.atom };
+        if (e.exp.kind === 'num' && e.exp.value < 0) return this.node({ kind: 'mul', factors: [e] });
         const base = this.node(e.base);
         return { text: `${wrap(base, PREC.atom)}^{${this.print(e.exp)}}`, prec: PREC.pow };
       }
@@ -126,7 +127,7 @@ export class MatrixLatexPrinter {
   }
 
   /** Element (i, j) of m with symbolic indices; sums get fresh index names. */
-  index(m: MExpr, i: string, j: string, fresh: string[] = [...this.notation.sumIndices]): string {
+  index(m: MExpr, i: string, j: string, fresh: string[] = this.notation.sumIndices.filter((x) => x !== i && x !== j)): string {
     return this.indexNode(m, i, j, fresh).text;
   }
 

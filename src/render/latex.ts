@@ -54,6 +54,7 @@ export interface DerivationDocument {
   readonly batch: { shapes: string; equations: DisplayEquation[] };
   readonly expanded: { loss: string; derivatives: DisplayEquation[] } | false;
   readonly expandLimit: number;
+  readonly weightConvention: string;
   readonly update: { eta: string; equation: DisplayEquation };
 }
 
@@ -67,8 +68,11 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
   const L = graph.layers.length;
   const eq = (tex: string, what: string): DisplayEquation => ({ tex, label: `\\label{eq:${network.name}:${what}}` });
   const dims = (rows: number | string, cols: number | string): string => `\\mathbb{R}^{${rows} \\times ${cols}}`;
-  const both = (matrix: string, index: string): string =>
-    [opts.levels.matrix || !opts.levels.index ? matrix : '', opts.levels.index ? index : ''].filter(Boolean).join(' \\qquad ');
+  const both = (matrix: string, index: string): string => {
+    const forms = [opts.levels.matrix || !opts.levels.index ? matrix : '', opts.levels.index ? index : ''].filter(Boolean);
+    // For a network of single units the two forms coincide: print it once.
+    return [...new Set(forms)].join(' \\qquad ');
+  };
 
   const shapes: string[] = [`${n.matrix('a', 0)} = x \\in ${dims(network.input, 1)}`];
   for (const layer of graph.layers) {
@@ -170,6 +174,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     batch,
     expanded,
     expandLimit: opts.expandLimit,
+    weightConvention: n.weightConvention,
     update: { eta: network.train ? `\\eta = ${network.train.rate}` : '\\eta', equation: eq(`\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}`, 'update') },
   };
 }

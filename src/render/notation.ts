@@ -11,7 +11,7 @@ export class Notation {
   batch = false;
   constructor(readonly name: NotationName, private readonly network: Network) {
     this.indices = name === 'question' ? ['i', 'j'] : ['j', 'k'];
-    this.sumIndices = name === 'question' ? ['k', 'm', 'p', 'q'] : ['i', 'm', 'p', 'q'];
+    this.sumIndices = name === 'question' ? ['j', 'k', 'm', 'p'] : ['k', 'i', 'm', 'p'];
   }
 
   get depth(): number {
@@ -49,12 +49,25 @@ export class Notation {
   /** One element, with subscripts only along dimensions larger than one. */
   element(base: string, layer: number | undefined, index: readonly string[], shape: { rows: number; cols: number }): string {
     const subs: string[] = [];
-    if (shape.rows > 1 && index[0] !== undefined) subs.push(index[0]);
-    if (shape.cols > 1 && index[1] !== undefined) subs.push(index[1]);
+    // A weight keeps both indices unless it is a single number: W_{j1}, not W_{j}; a single row or column is index 1.
+    const both = base === 'W' && (shape.rows > 1 || shape.cols > 1);
+    if (both) subs.push(shape.rows > 1 ? index[0] ?? '1' : '1', shape.cols > 1 ? index[1] ?? '1' : '1');
+    else {
+      if (shape.rows > 1 && index[0] !== undefined) subs.push(index[0]);
+      if (shape.cols > 1 && index[1] !== undefined) subs.push(index[1]);
+    }
     const m = this.matrix(base, layer);
     if (subs.length === 0) return m;
     const joined = subs.some((s) => s.length > 1) ? subs.join(',') : subs.join('');
     return base === 'y' && this.name === 'question' ? `a^{(L)^*}_{${joined}}` : `${m}_{${joined}}`;
+  }
+
+  /** The sentence that fixes the meaning of a weight's indices. */
+  get weightConvention(): string {
+    const [r, c] = this.indices;
+    return this.name === 'question'
+      ? `With $W^{(l)}_{${r}${c}}$ joining unit $${c}$ of the layer before to unit $${r}$ of layer $(l)$:`
+      : `With $W^{(l)}_{${r}${c}}$ joining unit $${c}$ of layer $l-1$ to unit $${r}$ of layer $l$:`;
   }
 
   /** Shape of a named matrix of the network. */

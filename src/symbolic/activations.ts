@@ -4,9 +4,9 @@
 // generated code reuses the forward pass instead of recomputing exp or tanh.
 import { UserError } from '../errors.ts';
 import type { ActivationSpec } from '../spec/types.ts';
-import { formulaDerivative, parseScalarFormula } from './cas.ts';
+import { casLowestTerms, formulaDerivative, parseScalarFormula } from './cas.ts';
 import { evaluate } from './evaluate.ts';
-import { add, call, isNum, key, mul, neg, num, pow, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
+import { add, call, isNum, key, mul, neg, num, pow, size, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
 
 /** The formula variable (printed z) and the forward value (printed σ(z)). */
@@ -49,7 +49,7 @@ interface Definition {
 }
 
 const step = (u: Expr): Expr => call('step', u);
-const ONE_SIDED = 'At the kink $z = 0$ the derivative takes its left-hand value (the convention $\\operatorname{relu}\'(0) = 0$); $\\operatorname{H}$ is the step function with $\\operatorname{H}(0) = 0$.';
+const ONE_SIDED = 'At the kink $z = 0$ the derivative takes its left-hand value (the convention $\\operatorname{relu}\'(0) = 0$, and the slope $\\alpha$ for leaky relu); $\\operatorname{H}$ is the step function with $\\operatorname{H}(0) = 0$.';
 
 function definition(spec: ActivationSpec): Definition {
   switch (spec.kind) {
@@ -98,6 +98,7 @@ export function resolveActivation(spec: ActivationSpec): Activation {
   } else {
     derivative = recognize(formulaDerivative(def.formula, variable));
   }
+  if (spec.kind === 'formula') derivative = lowestTermsIfSimpler(derivative);
   const forward = (x: number): number => evaluate(def.formula, () => x);
   const slope = (x: number): number => evaluate(derivative, () => x);
   if (spec.kind === 'formula') checkOnGrid(spec.formula, forward, slope);
@@ -174,6 +175,19 @@ function recognize(e: Expr): Expr {
     }
   };
   return go(e);
+}
+
+/** The CAS's lowest-terms form when it is smaller and agrees with the original on the grid. */
+function lowestTermsIfSimpler(d: Expr): Expr {
+  if (size(d) > 200) return d;
+  const candidate = casLowestTerms(d);
+  if (!candidate || size(candidate) >= size(d)) return d;
+  const agrees = CHECK_GRID.every((x) => {
+    const a = evaluate(d, () => x);
+    const b = evaluate(candidate, () => x);
+    return !Number.isFinite(a) || Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
+  });
+  return agrees ? candidate : d;
 }
 
 /** A formula as quoted in a message: long ones are cut. */

@@ -6,7 +6,7 @@ import { derivative, parse, simplify, type MathNode } from 'mathjs';
 import nerdamer from 'nerdamer';
 import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';
-import { add, call, div, mul, neg, num, pow, sub, sym, symKey, type Expr, type Sym } from './expr.ts';
+import { add, call, div, key, mul, neg, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from './expr.ts';
 import { lookupFunction } from './functions.ts';
 
 /** Maps our symbols to CAS-safe names and back. */
@@ -195,6 +195,51 @@ export function casCancel(e: Expr): Expr | undefined {
     const q = nerdamer(`divide(${N}, ${D})`).toString();
     const check = nerdamer(`expand((${q})*(${D}) - (${N}))`).toString();
     return check === '0' ? fromCasString(q, names) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    nerdamer.flush();
+  }
+}
+
+/**
+ * Bring a rational expression to lowest terms, N/D with the common factor
+ * cancelled (nerdamer's polynomial gcd), checked by cross-multiplying.
+ */
+export function casLowestTerms(e: Expr): Expr | undefined {
+  // Function calls (|z|, σ(z), …) become plain symbols so the algebra is on polynomials.
+  const atoms = new Map<string, { call: Expr; stand: Expr }>();
+  const atomize = (x: Expr): Expr => {
+    switch (x.kind) {
+      case 'call': {
+        const k = key(x);
+        if (!atoms.has(k)) atoms.set(k, { call: x, stand: { kind: 'sym', sym: { base: 'atom', index: [atoms.size + 1] } } });
+        return atoms.get(k)!.stand;
+      }
+      case 'add': return add(...x.terms.map(atomize));
+      case 'mul': return mul(...x.factors.map(atomize));
+      case 'pow': return pow(atomize(x.base), atomize(x.exp));
+      default: return x;
+    }
+  };
+  const restore = (x: Expr): Expr => substitute(x, (s) => (s.base === 'atom' ? [...atoms.values()][s.index[0]! - 1]!.call : undefined));
+  const result = lowestTerms(atomize(e));
+  return result && restore(result);
+}
+
+function lowestTerms(e: Expr): Expr | undefined {
+  const { n, d } = toFraction(e);
+  const names = new Namer();
+  const N = `expand(${toCas(n, names)})`;
+  const D = `expand(${toCas(d, names)})`;
+  try {
+    const gcd = nerdamer(`gcd(${N}, ${D})`).toString();
+    const g = gcd.startsWith('gcd(') ? '1' : gcd; // nerdamer leaves gcd(1, p) unevaluated
+    const top = nerdamer(`expand(divide(${N}, ${g}))`).toString();
+    const bottom = nerdamer(`factor(expand(divide(${D}, ${g})))`).toString();
+    const check = nerdamer(`expand((${top})*(${D}) - (${bottom})*(${N}))`).toString();
+    if (check !== '0') return undefined;
+    return div(fromCasString(top, names), fromCasString(bottom, names));
   } catch {
     return undefined;
   } finally {

@@ -80,6 +80,8 @@ const cases: Case[] = [
   { name: 'an output folder under a file', args: () => ['derive', 'examples/question.yaml', '--out', join(file('plain.txt', 'x'), 'sub')], code: 2, message: 'cannot write' },
   { name: 'training that diverges', args: () => ['train', '--quiet', file('c40.yaml', 'name: d\ninput: 1\nlayers:\n  - units: 1\n    activation: identity\nloss: squared\ntrain:\n  rate: 10\n  steps: 1000\n  data:\n    - { x: [5.7], y: [50.1] }\n')], code: 1, message: 'diverged at step' },
   { name: 'training without data', args: () => ['train', '--quiet', file('c41.yaml', base())], code: 2, message: 'train' },
+  { name: 'a definition in a verify formula', args: () => ['verify', 'examples/question.yaml', '--wrt', 'W1', '--formula', 'f(x) = x'], code: 2, message: 'definitions are not allowed' },
+  { name: 'property access in a verify formula', args: () => ['verify', 'examples/question.yaml', '--wrt', 'W1', '--formula', 'cos.constructor'], code: 2, message: '.constructor' },
   { name: 'unbalanced LaTeX in verify', args: () => ['verify', 'examples/question.yaml', '--wrt', 'W1', '--latex', '\\frac{a'], code: 2, message: 'character' },
 ];
 

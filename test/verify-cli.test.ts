@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers.ts';
 
@@ -47,5 +48,16 @@ describe('deltagen verify on the command line', () => {
     const r = cli(['verify', 'examples/question.yaml', '--wrt', 'W7', '--formula', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--wrt');
+  });
+});
+
+describe('verify --update EXPR', () => {
+  it('takes the update rule as the option value', () => {
+    const r = spawnSync(process.execPath, ['bin/deltagen.js', 'verify', 'examples/question.yaml', '--wrt', 'W1', '--update', 'W1 - R*a0*2*(a0*W1 - y)', '--json'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).verdict).toBe('equivalent');
+    const wrong = spawnSync(process.execPath, ['bin/deltagen.js', 'verify', 'examples/question.yaml', '--wrt', 'W1', '--update', 'W1 - R*a0*(a0*W1 - y)', '--json'], { encoding: 'utf8' });
+    expect(wrong.status).toBe(1);
+    expect(JSON.parse(wrong.stdout).verdict).toBe('different');
   });
 });

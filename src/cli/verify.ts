@@ -6,7 +6,7 @@ import { formatResult } from '../verify/report.ts';
 import { verify } from '../verify/verify.ts';
 import { guard, parsePositiveInt, printJson } from './common.ts';
 
-interface VerifyFlags { wrt: string; of: string; formula?: string; latex?: string; update?: boolean; points: string; seed: string; json?: boolean }
+interface VerifyFlags { wrt: string; of: string; formula?: string; latex?: string; update?: boolean | string; points: string; seed: string; json?: boolean }
 
 export function registerVerify(program: Command): void {
   program.command('verify')
@@ -16,7 +16,7 @@ export function registerVerify(program: Command): void {
     .option('--of <Q>', 'what is differentiated: C, or an intermediate a2, z1, a2[i]', 'C')
     .option('--formula <expr>', "the formula in mathjs syntax (* matrix product, .* elementwise, ' transpose)")
     .option('--latex <tex>', 'the formula in LaTeX, in the question\'s notation (W^{(L)}_{i,j}, a^{(L-1)}, a^{(L)*})')
-    .option('--update', 'the formula is the value after one SGD step, with R or eta for the rate')
+    .option('--update [expr]', 'the formula is the value after one SGD step, with R or eta for the rate (give it here in mathjs syntax, or with --formula or --latex)')
     .option('--points <n>', 'random points (at least 20)', '20')
     .option('--seed <n>', 'seed of the random points', '1')
     .option('--json', 'print one JSON object { verdict, counterexample, expected, ... }')
@@ -31,13 +31,17 @@ export function registerVerify(program: Command): void {
     ].join('\n'))
     .action((file: string, opts: VerifyFlags) => guard(() => {
       try {
+        if (typeof opts.update === 'string' && (opts.formula !== undefined || opts.latex !== undefined)) {
+          throw new UserError('give the update either as --update EXPR or with --formula/--latex, not both');
+        }
         const network = loadNetworkFile(file);
         const result = verify(network, {
           wrt: opts.wrt,
           of: opts.of,
+          ...(typeof opts.update === 'string' ? { formula: opts.update } : {}),
           ...(opts.formula !== undefined ? { formula: opts.formula } : {}),
           ...(opts.latex !== undefined ? { latex: opts.latex } : {}),
-          update: opts.update ?? false,
+          update: opts.update !== undefined && opts.update !== false,
           points: parsePositiveInt(opts.points, '--points'),
           seed: parsePositiveInt(opts.seed, '--seed'),
         });

@@ -199,6 +199,11 @@ class Reader {
   private accessor(n: AnyNode): FNode {
     const object = n.object as AnyNode;
     const index = n.index as AnyNode;
+    // Property access (cos.constructor) is refused before anything else is read.
+    if (index.dotNotation) {
+      const property = String((index.dimensions as AnyNode[])[0]?.value ?? '');
+      return this.refuse(`property access ".${property}" is not allowed in a formula`, `.${property}`);
+    }
     if (object.type !== 'SymbolNode' && object.type !== 'FunctionNode') return this.refuse('only a name can be indexed, as in a1[k]', '[');
     const target = this.read(object);
     if (target.kind !== 'ref' || target.indices.length > 0 || target.base === 'rate') return this.refuse('only a name of the network can be indexed, as in a1[k]', '[');

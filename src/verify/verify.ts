@@ -70,6 +70,11 @@ export function readFormula(text: string, flag: '--formula' | '--latex', depth: 
     const eq = splitEquation(text);
     if (eq.lhsIsUpdate && !update) throw new SyntaxProblem('the left-hand side is the next iterate W(k+1): add --update', 0);
     if (eq.rhs.trim() === '') throw new SyntaxProblem('the formula is empty', eq.offset);
+    // f(x) = … defines a function: refused, unless it is the parameter's next iterate W(k+1).
+    const definition = eq.lhs?.match(/^\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*$/);
+    if (flag === '--formula' && definition && !(update && /^[Wb]\d+$/.test(definition[1]!))) {
+      throw new SyntaxProblem(`definitions are not allowed: "${eq.lhs!.trim()} ="`, eq.lhs!.search(/\S/));
+    }
     if (flag === '--latex') {
       const p = parseLatexFormula(eq.rhs, depth, eq.offset);
       return { tree: p.tree, question: p.questionNotation, ...(eq.lhs ? { lhs: eq.lhs } : {}) };

@@ -1,7 +1,7 @@
 // The project's own generic trainer: plain Float64Array loops for any sizes,
 // written as carefully as the generated code (buffers allocated once, flat
 // parameters in the generated layout, row-major inner loops, fused update).
-// It is the baseline the issue's ratios are measured against.
+// It is the baseline the speed goals' ratios are measured against.
 import type { Network } from '../src/spec/types.ts';
 
 const IDENTITY = 0, SIGMOID = 1, TANH = 2, SOFTMAX = 3;

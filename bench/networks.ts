@@ -1,4 +1,4 @@
-// The networks of the speed table (issue 5), with seeded parameters and data.
+// The networks of the speed table, with seeded parameters and data.
 import type { Network } from '../src/spec/types.ts';
 
 export interface BenchNet { readonly label: string; readonly network: Network; readonly goal: number }
@@ -7,7 +7,7 @@ const layer = (units: number, activation: string, bias = true) => ({ units, bias
 const net = (name: string, input: number, layers: ReturnType<typeof layer>[], loss: string): Network =>
   ({ name, source: 'bench', input, layers, loss } as unknown as Network);
 
-/** goal: the issue's minimum speed-up of the generated module over the generic loops. */
+/** goal: the minimum speed-up of the generated module over the generic loops. */
 export const NETWORKS: readonly BenchNet[] = [
   { label: '1-1', network: net('question', 1, [layer(1, 'identity', false)], 'squared'), goal: 3.5 },
   { label: '2-3-1', network: net('xor', 2, [layer(3, 'sigmoid'), layer(1, 'sigmoid')], 'half-squared'), goal: 1.5 },

@@ -1,5 +1,5 @@
 // npm run bench: the speed table (medians, ratios with generated = 1), the
-// issue's goals beside their measured ratios, and the scale table; writes
+// speed goals beside their measured ratios, and the scale table; writes
 // bench/results.json. Options: --quick (fewer rounds), --no-scale.
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
@@ -46,7 +46,7 @@ function printSpeed(rows: SpeedRow[]): void {
 }
 
 function printGoals(goals: Goal[]): void {
-  log('\nGoals (issue 5)');
+  log('\nGoals');
   for (const g of goals) {
     const m = g.measured === undefined ? 'not measured' : `${g.measured.toPrecision(3)}${g.unit}`;
     log(`  ${g.what.padEnd(48)} goal ${g.higherIsBetter ? '≥' : '≤'} ${String(g.goal).padEnd(6)} measured ${m.padEnd(12)} ${g.met === undefined ? 'BLOCKED' : g.met ? 'met' : `MISSED by ${g.higherIsBetter ? `${((1 - g.measured! / g.goal) * 100).toFixed(1)}%` : `${((g.measured! / g.goal - 1) * 100).toFixed(1)}%`}`}`);

@@ -181,12 +181,15 @@ describe('interrupted writes', () => {
     const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
     expect(await run(['derive', next, '--out', join(dir, 'sigint-ref'), '--html', join(dir, 'sigint-ref', 'big.html')])).toMatchObject({ code: 0 });
     const after = Object.fromEntries(readdirSync(join(dir, 'sigint-ref')).map((f) => [f, readFileSync(join(dir, 'sigint-ref', f), 'utf8')]));
+    let interrupted = 0;
     for (const delay of [100, 300, 600, 900, 1200, 1500, 2000]) {
       const child = spawn(process.execPath, ['bin/deltagen.js', 'derive', next, '--out', out, '--html', join(out, 'big.html')]);
-      const done = new Promise<void>((resolve) => child.on('close', () => resolve()));
+      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGINT');
-      await done;
+      const end = await done;
+      // Killed outright (before the writes) or exit 130 from the handler (during them).
+      if (end.signal === 'SIGINT' || end.code === 130) interrupted++;
       for (const f of readdirSync(out)) {
         expect(f, 'no temporary or lock file is left').not.toMatch(/\.tmp$|\.deltagen\.lock/);
         const content = readFileSync(join(out, f), 'utf8');
@@ -194,5 +197,6 @@ describe('interrupted writes', () => {
       }
       expect(existsSync(join(out, 'big.ts'))).toBe(true);
     }
+    expect(interrupted, 'at least one run was really interrupted').toBeGreaterThan(0);
   }, 120_000);
 });

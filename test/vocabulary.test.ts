@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { smoothPoint } from '../src/check/check.ts';
+import { finiteDifference, smoothPoint } from '../src/check/check.ts';
 import { checkTrainer } from '../src/check/check.ts';
 import { seededRandom } from '../src/check/random.ts';
 import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderLatex, renderTypeScript } from '../src/pipeline.ts';
-import { referenceGradient } from '../src/reference/reference.ts';
+import { referenceGradient, referenceLossValue } from '../src/reference/reference.ts';
 import type { ActivationSpec, LossName, Network } from '../src/spec/types.ts';
 import { parseNetwork } from '../src/spec/load.ts';
 import { cli } from './helpers.ts';
@@ -57,6 +57,12 @@ describe('property: random networks over the whole vocabulary (kinks avoided)', 
         const want = refs.reduce((s, r) => s + r.grad[i]!, 0) / 3;
         expect(Math.abs(g - want) / Math.max(1, Math.abs(want))).toBeLessThanOrEqual(1e-9);
       });
+      // and against finite differences of the mean loss, on a few parameters
+      const meanLossAt = (p: Float64Array): number => examples.reduce((s, e) => s + referenceLossValue(network, p, e.x, e.y), 0) / 3;
+      for (const i of [0, Math.floor(grad.length / 2), grad.length - 1]) {
+        const fd = finiteDifference(meanLossAt, base.params, i);
+        expect(Math.abs(grad[i]! - fd) / Math.max(1, Math.abs(fd))).toBeLessThanOrEqual(1e-6);
+      }
     }), { numRuns: 40, seed: 7 });
   });
 });

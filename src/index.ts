@@ -6,7 +6,7 @@
 import { checkNetwork, type FullCheckReport } from './check/run.ts';
 import { loadTrainer, type TrainerModule } from './compile/compile.ts';
 import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
-import { compileNetwork, type Compiled } from './pipeline.ts';
+import { compileNetwork, renderTypeScript, type Compiled } from './pipeline.ts';
 import { renderSvg, svgToPng, type PlotData } from './plot/plot.ts';
 import { loadNetworkFile } from './spec/load.ts';
 import type { Network } from './spec/types.ts';
@@ -49,7 +49,7 @@ export function verify(input: string | Network, options: VerifyOptions): VerifyR
 /** Load the generated trainer for a network, ready to call. */
 export async function trainer(input: string | Network): Promise<TrainerModule> {
   const network = networkOf(input);
-  return loadTrainer(outputsFor(network, '.').ts.content);
+  return loadTrainer(renderTypeScript(compileNetwork(network)));
 }
 
 /**

@@ -3,11 +3,9 @@
 // values the question's MATLAB session printed.
 import { readFileSync } from 'node:fs';
 import { checkNetwork, formatCheckReport } from '../check/run.ts';
-import { loadTrainer } from '../compile/compile.ts';
 import { writeFilesAtomic } from '../io/atomic.ts';
 import { outputsFor } from '../outputs.ts';
 import { loadNetworkFile } from '../spec/load.ts';
-import { runTraining } from '../train/train.ts';
 import { guard } from './common.ts';
 import { train, writePlot } from '../index.ts';
 
@@ -22,8 +20,7 @@ await guard(async () => {
   for (const p of plots) process.stdout.write(`wrote ${p.path}\n`);
   const report = await checkNetwork(network);
   process.stdout.write(`\n${formatCheckReport(report)}\n`);
-  const trainer = await loadTrainer(ts.content);
-  const { trajectory } = runTraining(network, trainer, { trace: true });
+  const { trajectory } = run.result;
   const matlab = (JSON.parse(readFileSync('examples/question-matlab.json', 'utf8')) as { W1: number[] }).W1;
   process.stdout.write('step  W (deltagen)          W (question, MATLAB)\n');
   trajectory!.forEach((params, i) => {

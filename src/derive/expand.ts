@@ -5,9 +5,10 @@ import type { Graph } from '../graph/build.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { lowerElement } from '../lower/elements.ts';
 import { softmaxDefinition } from '../lower/softmax.ts';
+import { lossTerm } from '../symbolic/losses.ts';
 import type { Routine } from '../lower/routine.ts';
 import { casDiff } from '../symbolic/cas.ts';
-import { add, num, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
+import { add, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 
 export const DEFAULT_EXPAND_LIMIT = 10;
 
@@ -48,16 +49,8 @@ export function expandedLoss(graph: Graph): Expr {
     }
   }
   const last = graph.layers[graph.layers.length - 1]!;
-  const terms: Expr[] = [];
-  for (let j = 1; j <= last.units; j++) {
-    terms.push(substitute(graph.loss.element, (s) => {
-      if (s.index.length !== 0 || s.layer !== undefined) return undefined;
-      if (s.base === 'a') return defs.get(symKey({ base: 'a', layer: last.l, index: [j] }));
-      if (s.base === 'y') return sym('y', undefined, [j]);
-      if (s.base === 'n') return num(last.units);
-      return undefined;
-    }));
-  }
+  const terms = Array.from({ length: last.units }, (_, i) =>
+    lossTerm(graph.loss, defs.get(symKey({ base: 'a', layer: last.l, index: [i + 1] }))!, i + 1, last.units));
   return add(...terms);
 }
 

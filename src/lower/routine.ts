@@ -2,8 +2,9 @@
 // the loss, the δ recursion and the gradient, in an order code can run.
 import type { Derivation } from '../derive/derive.ts';
 import { layoutOf, offsetOf, type Layout } from '../graph/layout.ts';
-import { add, call, mul, neg, num, sub, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
+import { add, call, mul, neg, num, sub, sym, type Expr, type Sym } from '../symbolic/expr.ts';
 import { softmaxMax, softmaxStatements, softmaxSum } from './softmax.ts';
+import { lossTerm } from '../symbolic/losses.ts';
 import { elementSymbol, lowerElement } from './elements.ts';
 import { propagateCopies, shareSubexpressions } from './passes.ts';
 
@@ -81,13 +82,7 @@ export function lossExpression(graph: Derivation['graph']): Expr {
   const terms = Array.from({ length: last.units }, (_, i) => {
     const j = i + 1;
     const a = elementSymbol('a', last.l, j, 1, 1);
-    return stableLossTerm(graph, a, j) ?? substitute(graph.loss.element, (s) => {
-      if (s.index.length !== 0 || s.layer !== undefined) return undefined;
-      if (s.base === 'a') return a;
-      if (s.base === 'y') return sym('y', undefined, [j]);
-      if (s.base === 'n') return num(last.units);
-      return undefined;
-    });
+    return stableLossTerm(graph, a, j) ?? lossTerm(graph.loss, a, j, last.units);
   });
   return add(...terms);
 }

@@ -4,7 +4,7 @@ import type { Network } from '../spec/types.ts';
 import type { Compiled } from '../pipeline.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { FUNCTION_STATEMENT_LIMIT, loopBodies, type Bodies } from './loops.ts';
-import { symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
+import { functionsOf, symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 import { FUNCTIONS } from '../symbolic/functions.ts';
 import { renderTemplate } from './emit.ts';
 import { TsPrinter } from './ts-printer.ts';
@@ -142,13 +142,7 @@ function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {
 /** The helper functions (sigmoid, softplus, step, …) the code calls, in a fixed order. */
 function helpersFor(exprs: readonly Expr[], code: string): string {
   const used = new Set<string>();
-  const scan = (e: Expr): void => {
-    if (e.kind === 'call') { used.add(e.fn); e.args.forEach(scan); }
-    else if (e.kind === 'add') e.terms.forEach(scan);
-    else if (e.kind === 'mul') e.factors.forEach(scan);
-    else if (e.kind === 'pow') { scan(e.base); scan(e.exp); }
-  };
-  exprs.forEach(scan);
+  exprs.forEach((e) => functionsOf(e, used));
   return Object.entries(FUNCTIONS)
     // Only those the code calls: an expression may be printed in a form that no longer needs one.
     .filter(([name, f]) => used.has(name) && f.ts.helper && new RegExp(`\\b${f.ts.call}\\(`).test(code))

@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import type { ActivationSpec } from '../spec/types.ts';
 import { casLowestTerms, formulaDerivative, parseScalarFormula } from './cas.ts';
 import { evaluate } from './evaluate.ts';
-import { add, call, isNum, key, mul, neg, num, pow, size, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
+import { add, call, functionsOf, isNum, key, mul, neg, num, pow, size, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
 
 /** The formula variable (printed z) and the forward value (printed σ(z)). */
@@ -111,7 +111,7 @@ export function resolveActivation(spec: ActivationSpec): Activation {
     derivative,
     ...(fromOutput ? { fromOutput } : {}),
     identityJacobian: isNum(derivative, 1),
-    notes: def.notes ?? (spec.kind === 'formula' && JSON.stringify(derivative).includes('"sign"') ? [ONE_SIDED_ABS] : []),
+    notes: def.notes ?? (spec.kind === 'formula' && functionsOf(derivative).has('sign') ? [ONE_SIDED_ABS] : []),
   };
   cache.set(id, act);
   return act;
@@ -145,7 +145,7 @@ function recognize(e: Expr): Expr {
         const factors = x.factors.map(go);
         // Distribute over a sum so each term can be recognized on its own.
         const sum = factors.findIndex((f) => f.kind === 'add');
-        if (sum >= 0 && factors.length > 1 && JSON.stringify(factors).includes('"sigmoid"')) {
+        if (sum >= 0 && factors.length > 1 && factors.some((f) => functionsOf(f).has('sigmoid'))) {
           const others = factors.filter((_, k) => k !== sum);
           return add(...(factors[sum] as Extract<Expr, { kind: 'add' }>).terms.map((t) => go(mul(t, ...others))));
         }

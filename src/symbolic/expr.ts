@@ -116,6 +116,18 @@ export function symbolsOf(e: Expr, out: Map<string, Sym> = new Map()): Map<strin
   return out;
 }
 
+/** The names of the functions an expression calls. */
+export function functionsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.kind) {
+    case 'num': case 'sym': break;
+    case 'add': e.terms.forEach((t) => functionsOf(t, out)); break;
+    case 'mul': e.factors.forEach((t) => functionsOf(t, out)); break;
+    case 'pow': functionsOf(e.base, out); functionsOf(e.exp, out); break;
+    case 'call': out.add(e.fn); e.args.forEach((t) => functionsOf(t, out)); break;
+  }
+  return out;
+}
+
 export function size(e: Expr): number {
   switch (e.kind) {
     case 'num': case 'sym': return 1;

@@ -1,7 +1,7 @@
 // Losses per output element ℓ(a, y); C = Σ_i ℓ(a_i, y_i). ∂ℓ/∂a comes from the CAS.
 import type { LossName } from '../spec/types.ts';
 import { formulaDerivative } from './cas.ts';
-import { add, call, div, mul, neg, num, pow, sub, sym, type Expr } from './expr.ts';
+import { add, call, div, mul, neg, num, pow, sub, substitute, sym, symbolsOf, type Expr } from './expr.ts';
 
 /** Per-element symbols: the output a_i, the target y_i, and the output size n. */
 export const A = sym('a');
@@ -32,6 +32,17 @@ function element(name: LossName): { element: Expr; title: string } {
   }
 }
 
+/** ℓ(a, y_j) for output j of n: the loss term with a given output expression. */
+export function lossTerm(loss: Loss, a: Expr, j: number, n: number): Expr {
+  return substitute(loss.element, (s) => {
+    if (s.index.length !== 0 || s.layer !== undefined) return undefined;
+    if (s.base === 'a') return a;
+    if (s.base === 'y') return sym('y', undefined, [j]);
+    if (s.base === 'n') return num(n);
+    return undefined;
+  });
+}
+
 export function resolveLoss(name: LossName): Loss {
   const { element: e, title } = element(name);
   const derivative = formulaDerivative(e, A.kind === 'sym' ? A.sym : (undefined as never));
@@ -50,7 +61,7 @@ function guardDivisions(e: Expr): Expr {
     case 'mul': {
       const below = e.factors.filter((f) => f.kind === 'pow' && f.exp.kind === 'num' && f.exp.value === -1);
       const above = e.factors.filter((f) => !below.includes(f));
-      const hasTarget = above.some((f) => JSON.stringify(f).includes('"base":"y"'));
+      const hasTarget = above.some((f) => [...symbolsOf(f).values()].some((s) => s.base === 'y'));
       if (below.length === 0 || !hasTarget) return e;
       return call('xdivy', mul(...above), mul(...below.map((f) => (f as Extract<Expr, { kind: 'pow' }>).base)));
     }

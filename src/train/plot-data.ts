@@ -14,7 +14,8 @@ export function plotData(net: Network, trainer: TrainerModule, result: TrainResu
   }
   const names = Array.from({ length: layout.paramCount }, (_, i) => parameterName(layout, i));
   const flat = (p: Record<string, number[][] | number[]>): number[] => layout.entries.flatMap((e) => (p[e.name] as (number | number[])[]).flat());
-  const trajectories = Object.fromEntries(names.map((name, i) => [name, result.trajectory!.map((p) => flat(p)[i]!)]));
+  const steps = result.trajectory.map(flat);
+  const trajectories = Object.fromEntries(names.map((name, i) => [name, steps.map((p) => p[i]!)]));
   // Where the parameters are heading: the values after ten times as many steps.
   const longer = runTraining(net, trainer, { steps: 10 * result.losses.length });
   const limits = Object.fromEntries(names.map((name, i) => [name, flat(longer.params)[i]!]));

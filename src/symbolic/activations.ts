@@ -96,7 +96,13 @@ export function resolveActivation(spec: ActivationSpec): Activation {
     const dNeg = formulaDerivative(def.pieces.negative, variable);
     derivative = add(dNeg, mul(step(U), sub(dPos, dNeg)));
   } else {
-    derivative = recognize(formulaDerivative(def.formula, variable));
+    try {
+      derivative = recognize(formulaDerivative(def.formula, variable));
+    } catch (err) {
+      // A user's formula can make the CAS answer with something we refuse (1/0 gives Infinity): that is bad input.
+      if (spec.kind === 'formula') throw new UserError(`formula "${short(spec.formula)}": its derivative cannot be used (${(err as Error).message})`);
+      throw err;
+    }
   }
   if (spec.kind === 'formula') derivative = lowestTermsIfSimpler(derivative);
   const forward = (x: number): number => evaluate(def.formula, () => x);

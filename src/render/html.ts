@@ -3,7 +3,7 @@
 import katex from 'katex';
 import type { Compiled } from '../pipeline.ts';
 import { renderTemplate } from './emit.ts';
-import { derivationDocument, type DisplayEquation, type LatexOptions } from './latex.ts';
+import { derivationDocument, type DerivationDocument, type DisplayEquation, type LatexOptions } from './latex.ts';
 
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -24,7 +24,11 @@ function renderProse(text: string): string {
 const display = (e: DisplayEquation): string => renderDisplay(e.tex);
 
 export function generateHtml(c: Compiled, options: Partial<LatexOptions> = {}): string {
-  const doc = derivationDocument(c, options);
+  return htmlOf(derivationDocument(c, options));
+}
+
+/** The web page of an already built document. */
+export function htmlOf(doc: DerivationDocument): string {
   return renderTemplate('html/page', {
     name: escapeHtml(doc.name),
     summary: escapeHtml(doc.summary),

@@ -180,10 +180,14 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
 }
 
 export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
-  const doc = derivationDocument(c, options);
+  return latexOf(derivationDocument(c, options), options.fragment ?? false);
+}
+
+/** The LaTeX of an already built document (a standalone file, or the body alone). */
+export function latexOf(doc: DerivationDocument, fragment: boolean): string {
   const context = { ...doc, shapes: doc.shapes.join(' \\\\\n') };
   const body = renderTemplate('latex/fragment', context);
-  return options.fragment ? body : renderTemplate('latex/document', { ...context, body });
+  return fragment ? body : renderTemplate('latex/document', { ...context, body });
 }
 
 function lhs(eq: Equation, mp: MatrixLatexPrinter, n: Notation): string {

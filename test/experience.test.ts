@@ -30,6 +30,14 @@ describe('training plots', () => {
     expect(png.length).toBeGreaterThan(10_000);
   });
 
+  it('the README embeds the SVG and the PNG of the question\'s plot from generated/', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const picture of ['generated/question-trajectory.svg', 'generated/question-trajectory.png']) {
+      expect(readme).toMatch(new RegExp(`!\\[[^\\]]*\\]\\(${picture.replace('.', '\\.')}\\)`));
+      expect(readFileSync(picture).length).toBeGreaterThan(10_000);
+    }
+  });
+
   it('larger networks get the loss and the gradient norm per layer', () => {
     const svgPath = join(tmp, 'iris.svg');
     expect(cli(['train', 'examples/iris.yaml', '--plot', svgPath, '--quiet', '--steps', '50']).code).toBe(0);

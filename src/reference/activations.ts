@@ -1,7 +1,10 @@
 // The reference's own activation and loss functions, written directly and
 // independently of the symbolic engine, so that a mistake in derivation cannot
 // hide by appearing in both the generated code and its oracle.
-import { derivative, parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { math } from '../symbolic/mathjs.ts';
+
+const { derivative, parse } = math;
 import type { ActivationSpec, LossName } from '../spec/types.ts';
 
 export interface ScalarPair {
@@ -20,20 +23,30 @@ export function referenceActivation(spec: ActivationSpec): ScalarPair {
     case 'leaky-relu': return { f: (x) => (x > 0 ? x : spec.slope * x), df: (x) => (x > 0 ? 1 : spec.slope) };
     case 'softplus': return { f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))), df: sigmoid };
     case 'formula': {
-      // mathjs knows neither sigmoid nor softplus: write them out before differentiating.
-      const tree = parse(spec.formula).transform((node) => {
-        const fn = node as MathNode & { fn?: { name?: string }; args?: MathNode[] };
-        const name = node.type === 'FunctionNode' ? fn.fn?.name : undefined;
-        if (name === 'sigmoid') return parse('1 / (1 + exp(-(u)))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
-        if (name === 'softplus') return parse('log(1 + exp(u))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
-        return node;
-      });
-      const f = tree.compile();
-      const df = derivative(tree, 'x').compile();
-      return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
+      let pair = formulaPairs.get(spec.formula);
+      if (!pair) formulaPairs.set(spec.formula, (pair = formulaPair(spec.formula)));
+      return pair;
     }
     case 'softmax': throw new Error('internal: softmax is not elementwise');
   }
+}
+
+// Parsing and differentiating a formula costs far more than evaluating it, and
+// the reference is asked for the same activation at every layer and every point.
+const formulaPairs = new Map<string, ScalarPair>();
+
+function formulaPair(formula: string): ScalarPair {
+  // mathjs knows neither sigmoid nor softplus: write them out before differentiating.
+  const tree = parse(formula).transform((node) => {
+    const fn = node as MathNode & { fn?: { name?: string }; args?: MathNode[] };
+    const name = node.type === 'FunctionNode' ? fn.fn?.name : undefined;
+    if (name === 'sigmoid') return parse('1 / (1 + exp(-(u)))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
+    if (name === 'softplus') return parse('log(1 + exp(u))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
+    return node;
+  });
+  const f = tree.compile();
+  const df = derivative(tree, 'x').compile();
+  return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
 }
 
 /** C(a, y) and ∇_a C for the per-element losses. */

@@ -1,10 +1,13 @@
 // The generic reference: the forward pass and the four backpropagation
 // equations, written once for any network with mathjs matrices. Slow and plain
 // on purpose: it is the oracle the generated code is checked against.
-import { add, dotMultiply, matrix, multiply, transpose, type Matrix } from 'mathjs';
+import type { Matrix } from 'mathjs';
+import { math } from '../symbolic/mathjs.ts';
 import { layoutOf, unflatten } from '../graph/layout.ts';
 import type { Network } from '../spec/types.ts';
 import { referenceActivation, referenceLoss } from './activations.ts';
+
+const { add, dotMultiply, matrix, multiply, transpose } = math;
 
 const column = (v: readonly number[]): Matrix => matrix(v.map((x) => [x]));
 const flatColumn = (m: Matrix): number[] => (m.toArray() as number[][]).map((r) => r[0]!);

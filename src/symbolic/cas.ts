@@ -2,7 +2,10 @@
 // Expressions cross the boundary as strings with neutral symbol names (s0, s1, …)
 // because nerdamer misreads names such as W1_1_1; results come back through
 // mathjs's parser into our IR.
-import { derivative, parse, simplify, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { math } from './mathjs.ts';
+
+const { derivative, parse, simplify } = math;
 import nerdamer from 'nerdamer';
 import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';

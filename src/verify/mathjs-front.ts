@@ -3,7 +3,10 @@
 // node kinds and everything else is refused with its token and position.
 // mathjs nodes carry no positions, so a cursor follows the text in source order
 // to point at the token being read.
-import { parse, type MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs';
+import { math } from '../symbolic/mathjs.ts';
+
+const { parse } = math;
 import { nearest } from '../spec/nearest.ts';
 import { bin, callOf, ivar, lit, neg, num, ref, transposeOf, type BinOp, type FNode, type Idx } from './ast.ts';
 import { SyntaxProblem } from './errors.ts';

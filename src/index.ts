@@ -66,7 +66,7 @@ export async function train(input: string | Network, options: TrainOptions & { p
 /** The plot as files to write: SVG, or PNG when the path ends in .png. */
 export async function writePlot(plot: PlotData, path: string): Promise<{ path: string; content: string | Uint8Array }[]> {
   const svg = await renderSvg(plot);
-  return [{ path, content: path.toLowerCase().endsWith('.png') ? svgToPng(svg) : svg }];
+  return [{ path, content: path.toLowerCase().endsWith('.png') ? await svgToPng(svg) : svg }];
 }
 
 export { loadNetworkFile, parseNetwork } from './spec/load.ts';

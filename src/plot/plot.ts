@@ -2,9 +2,9 @@
 // parameter (the question's plot of W against the iteration, with the limit
 // marked) above the loss on a log scale; for larger ones the loss and the
 // gradient norm of every layer. SVG from vega's headless renderer, PNG by resvg.
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+// vega, vega-lite and resvg are loaded only when a plot is drawn: they cost
+// about half a second of start-up that no other command needs.
+import type { TopLevelSpec } from 'vega-lite';
 
 /** Networks with at most this many parameters get one line per parameter. */
 export const TRAJECTORY_LIMIT = 12;
@@ -66,6 +66,7 @@ export function plotSpec(data: PlotData): TopLevelSpec {
 
 /** SVG with the plotted numbers attached as JSON metadata, so that tests and tools can read them back. */
 export async function renderSvg(data: PlotData): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(plotSpec(data)).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -73,6 +74,7 @@ export async function renderSvg(data: PlotData): Promise<string> {
   return svg.replace(/^(<svg[^>]*>)/, `$1${metadata}`);
 }
 
-export function svgToPng(svg: string): Buffer {
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
   return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }

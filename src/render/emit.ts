@@ -2,10 +2,9 @@
 // own templates/ folder, are compiled strict (a missing field is an error) and
 // without HTML escaping (we emit code and LaTeX, not HTML).
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
-
-const TEMPLATE_ROOT = fileURLToPath(new URL('../../templates/', import.meta.url));
+import { packageRoot } from '../package-root.ts';
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 const hb = Handlebars.create();
 
@@ -13,7 +12,7 @@ const hb = Handlebars.create();
 export function renderTemplate(name: 'latex/document' | 'latex/fragment' | 'ts/module' | 'html/page', context: object): string {
   let template = compiled.get(name);
   if (!template) {
-    const source = readFileSync(`${TEMPLATE_ROOT}${name}.hbs`, 'utf8');
+    const source = readFileSync(join(packageRoot(), 'templates', `${name}.hbs`), 'utf8');
     template = hb.compile(source, { noEscape: true, strict: true, knownHelpersOnly: true, knownHelpers: { each: true, if: true, unless: true } });
     compiled.set(name, template);
   }

@@ -1,23 +1,28 @@
 // The derivation as a web page: the same equations as the LaTeX, rendered by
 // KaTeX to MathML (which browsers display without fonts or scripts).
-import katex from 'katex';
+import { createRequire } from 'node:module';
+import type katexModule from 'katex';
 import type { Compiled } from '../pipeline.ts';
 import { renderTemplate } from './emit.ts';
 import { derivationDocument, type DerivationDocument, type DisplayEquation, type LatexOptions } from './latex.ts';
+
+// KaTeX is loaded the first time a page is rendered, not by every command that imports this module.
+let katexLoaded: typeof katexModule | undefined;
+const katex = (): typeof katexModule => (katexLoaded ??= createRequire(import.meta.url)('katex') as typeof katexModule);
 
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One display equation; throws (a bug of ours) if KaTeX cannot read it. */
 export function renderDisplay(tex: string): string {
-  return katex.renderToString(tex, { displayMode: true, output: 'mathml', throwOnError: true, strict: 'ignore' });
+  return katex().renderToString(tex, { displayMode: true, output: 'mathml', throwOnError: true, strict: 'ignore' });
 }
 
 /** Prose with $…$ inline math. */
 function renderProse(text: string): string {
   return text.split(/(\$[^$]+\$)/).map((part) =>
     part.startsWith('$') && part.endsWith('$') && part.length > 1
-      ? katex.renderToString(part.slice(1, -1), { output: 'mathml', throwOnError: true, strict: 'ignore' })
+      ? katex().renderToString(part.slice(1, -1), { output: 'mathml', throwOnError: true, strict: 'ignore' })
       : escapeHtml(part)).join('');
 }
 

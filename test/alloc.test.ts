@@ -1,5 +1,5 @@
-// sgdStep keeps no garbage: after 10^6 steps of every small example (2·10^4 of
-// the large one) and a full collection, the heap is no larger than before.
+// sgdStep keeps nothing: after 10^6 steps of every small example (2·10^4 of
+// the large one) and a full collection, the heap has grown by less than a byte a step.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +33,9 @@ describe('sgdStep: the heap does not grow over 10^6 steps', () => {
         c += loop(steps);
         const growth = heapAfterGc() - before;
         expect(Number.isFinite(c)).toBe(true);
-        expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(64 * 1024);
+        // Under a byte a step (and 64 KiB at least): keeping even one number per call would grow the heap by 16 bytes a step. A fixed
+        // 64 KiB bound failed now and then on JIT and vitest bookkeeping (249 KB once over 10^6 steps of deep-chain).
+        expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(Math.max(64 * 1024, steps));
       }, 120_000);
     }
   }

@@ -35,15 +35,15 @@ export interface TrainOptions {
 
 /** a^(L) for input x, written into out. */
 export function predict(params: Float64Array, x: ArrayLike<number>, out: Float64Array = new Float64Array(outputSize)): Float64Array {
-  const W1_1_1 = params[0];
-  const W2_1_1 = params[1];
-  const W3_1_1 = params[2];
-  const W4_1_1 = params[3];
-  const W5_1_1 = params[4];
-  const W6_1_1 = params[5];
-  const W7_1_1 = params[6];
-  const W8_1_1 = params[7];
-  const z1_1 = W1_1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const W2_1_1 = params[1]!;
+  const W3_1_1 = params[2]!;
+  const W4_1_1 = params[3]!;
+  const W5_1_1 = params[4]!;
+  const W6_1_1 = params[5]!;
+  const W7_1_1 = params[6]!;
+  const W8_1_1 = params[7]!;
+  const z1_1 = W1_1_1 * x[0]!;
   const a1_1 = Math.tanh(z1_1);
   const z2_1 = W2_1_1 * a1_1;
   const a2_1 = Math.tanh(z2_1);
@@ -65,15 +65,15 @@ export function predict(params: Float64Array, x: ArrayLike<number>, out: Float64
 
 /** The loss C for one example. */
 export function loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const W1_1_1 = params[0];
-  const W2_1_1 = params[1];
-  const W3_1_1 = params[2];
-  const W4_1_1 = params[3];
-  const W5_1_1 = params[4];
-  const W6_1_1 = params[5];
-  const W7_1_1 = params[6];
-  const W8_1_1 = params[7];
-  const z1_1 = W1_1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const W2_1_1 = params[1]!;
+  const W3_1_1 = params[2]!;
+  const W4_1_1 = params[3]!;
+  const W5_1_1 = params[4]!;
+  const W6_1_1 = params[5]!;
+  const W7_1_1 = params[6]!;
+  const W8_1_1 = params[7]!;
+  const z1_1 = W1_1_1 * x[0]!;
   const a1_1 = Math.tanh(z1_1);
   const z2_1 = W2_1_1 * a1_1;
   const a2_1 = Math.tanh(z2_1);
@@ -89,21 +89,21 @@ export function loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<nu
   const a7_1 = Math.tanh(z7_1);
   const z8_1 = W8_1_1 * a7_1;
   const a8_1 = Math.tanh(z8_1);
-  const C = 0.5 * (a8_1 - y[0]) ** 2;
+  const C = 0.5 * (a8_1 - y[0]!) ** 2;
   return C;
 }
 
 /** C for one example; writes ∂C/∂params into grad (same layout). Allocates nothing. */
 export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
-  const W1_1_1 = params[0];
-  const W2_1_1 = params[1];
-  const W3_1_1 = params[2];
-  const W4_1_1 = params[3];
-  const W5_1_1 = params[4];
-  const W6_1_1 = params[5];
-  const W7_1_1 = params[6];
-  const W8_1_1 = params[7];
-  const z1_1 = W1_1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const W2_1_1 = params[1]!;
+  const W3_1_1 = params[2]!;
+  const W4_1_1 = params[3]!;
+  const W5_1_1 = params[4]!;
+  const W6_1_1 = params[5]!;
+  const W7_1_1 = params[6]!;
+  const W8_1_1 = params[7]!;
+  const z1_1 = W1_1_1 * x[0]!;
   const a1_1 = Math.tanh(z1_1);
   const z2_1 = W2_1_1 * a1_1;
   const a2_1 = Math.tanh(z2_1);
@@ -119,7 +119,7 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   const a7_1 = Math.tanh(z7_1);
   const z8_1 = W8_1_1 * a7_1;
   const a8_1 = Math.tanh(z8_1);
-  const d8_1 = (a8_1 - y[0]) * (1 - a8_1 * a8_1);
+  const d8_1 = (a8_1 - y[0]!) * (1 - a8_1 * a8_1);
   const d7_1 = W8_1_1 * d8_1 * (1 - a7_1 * a7_1);
   const d6_1 = W7_1_1 * d7_1 * (1 - a6_1 * a6_1);
   const d5_1 = W6_1_1 * d6_1 * (1 - a5_1 * a5_1);
@@ -127,8 +127,8 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   const d3_1 = W4_1_1 * d4_1 * (1 - a3_1 * a3_1);
   const d2_1 = W3_1_1 * d3_1 * (1 - a2_1 * a2_1);
   const d1_1 = W2_1_1 * d2_1 * (1 - a1_1 * a1_1);
-  const C = 0.5 * (a8_1 - y[0]) ** 2;
-  grad[0] = d1_1 * x[0];
+  const C = 0.5 * (a8_1 - y[0]!) ** 2;
+  grad[0] = d1_1 * x[0]!;
   grad[1] = d2_1 * a1_1;
   grad[2] = d3_1 * a2_1;
   grad[3] = d4_1 * a3_1;
@@ -141,15 +141,15 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
 
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
-  const W1_1_1 = params[0];
-  const W2_1_1 = params[1];
-  const W3_1_1 = params[2];
-  const W4_1_1 = params[3];
-  const W5_1_1 = params[4];
-  const W6_1_1 = params[5];
-  const W7_1_1 = params[6];
-  const W8_1_1 = params[7];
-  const z1_1 = W1_1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const W2_1_1 = params[1]!;
+  const W3_1_1 = params[2]!;
+  const W4_1_1 = params[3]!;
+  const W5_1_1 = params[4]!;
+  const W6_1_1 = params[5]!;
+  const W7_1_1 = params[6]!;
+  const W8_1_1 = params[7]!;
+  const z1_1 = W1_1_1 * x[0]!;
   const a1_1 = Math.tanh(z1_1);
   const z2_1 = W2_1_1 * a1_1;
   const a2_1 = Math.tanh(z2_1);
@@ -165,7 +165,7 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   const a7_1 = Math.tanh(z7_1);
   const z8_1 = W8_1_1 * a7_1;
   const a8_1 = Math.tanh(z8_1);
-  const d8_1 = (a8_1 - y[0]) * (1 - a8_1 * a8_1);
+  const d8_1 = (a8_1 - y[0]!) * (1 - a8_1 * a8_1);
   const d7_1 = W8_1_1 * d8_1 * (1 - a7_1 * a7_1);
   const d6_1 = W7_1_1 * d7_1 * (1 - a6_1 * a6_1);
   const d5_1 = W6_1_1 * d6_1 * (1 - a5_1 * a5_1);
@@ -173,8 +173,8 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   const d3_1 = W4_1_1 * d4_1 * (1 - a3_1 * a3_1);
   const d2_1 = W3_1_1 * d3_1 * (1 - a2_1 * a2_1);
   const d1_1 = W2_1_1 * d2_1 * (1 - a1_1 * a1_1);
-  const C = 0.5 * (a8_1 - y[0]) ** 2;
-  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
+  const C = 0.5 * (a8_1 - y[0]!) ** 2;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]!);
   params[1] = W2_1_1 - rate * (d2_1 * a1_1);
   params[2] = W3_1_1 - rate * (d3_1 * a2_1);
   params[3] = W4_1_1 - rate * (d4_1 * a3_1);
@@ -195,9 +195,9 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   let total = 0;
   for (let e = 0; e < m; e++) {
     total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i] += batchGrad[i]!;
+    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
   }
-  for (let i = 0; i < paramCount; i++) grad[i] /= m;
+  for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;
 }
 
@@ -229,7 +229,7 @@ export function train(params: Float64Array, data: readonly Example[], options: T
         ys[b] = example.y;
       }
       c = batchLossAndGradient(params, xs, ys, grad);
-      for (let i = 0; i < paramCount; i++) params[i] -= options.rate * grad[i]!;
+      for (let i = 0; i < paramCount; i++) params[i]! -= options.rate * grad[i]!;
     }
     losses.push(c);
     options.onStep?.(step + 1, c, params);

@@ -28,37 +28,37 @@ export interface TrainOptions {
 
 /** a^(L) for input x, written into out. */
 export function predict(params: Float64Array, x: ArrayLike<number>, out: Float64Array = new Float64Array(outputSize)): Float64Array {
-  const W1_1_1 = params[0];
-  const z1_1 = W1_1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const z1_1 = W1_1_1 * x[0]!;
   out[0] = z1_1;
   return out;
 }
 
 /** The loss C for one example. */
 export function loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const W1_1_1 = params[0];
-  const z1_1 = W1_1_1 * x[0];
-  const C = (z1_1 - y[0]) ** 2;
+  const W1_1_1 = params[0]!;
+  const z1_1 = W1_1_1 * x[0]!;
+  const C = (z1_1 - y[0]!) ** 2;
   return C;
 }
 
 /** C for one example; writes ∂C/∂params into grad (same layout). Allocates nothing. */
 export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
-  const W1_1_1 = params[0];
-  const z1_1 = W1_1_1 * x[0];
-  const d1_1 = 2 * (z1_1 - y[0]);
-  const C = (z1_1 - y[0]) ** 2;
-  grad[0] = d1_1 * x[0];
+  const W1_1_1 = params[0]!;
+  const z1_1 = W1_1_1 * x[0]!;
+  const d1_1 = 2 * (z1_1 - y[0]!);
+  const C = (z1_1 - y[0]!) ** 2;
+  grad[0] = d1_1 * x[0]!;
   return C;
 }
 
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
-  const W1_1_1 = params[0];
-  const z1_1 = W1_1_1 * x[0];
-  const d1_1 = 2 * (z1_1 - y[0]);
-  const C = (z1_1 - y[0]) ** 2;
-  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
+  const W1_1_1 = params[0]!;
+  const z1_1 = W1_1_1 * x[0]!;
+  const d1_1 = 2 * (z1_1 - y[0]!);
+  const C = (z1_1 - y[0]!) ** 2;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]!);
   return C;
 }
 
@@ -72,9 +72,9 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   let total = 0;
   for (let e = 0; e < m; e++) {
     total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i] += batchGrad[i]!;
+    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
   }
-  for (let i = 0; i < paramCount; i++) grad[i] /= m;
+  for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;
 }
 
@@ -106,7 +106,7 @@ export function train(params: Float64Array, data: readonly Example[], options: T
         ys[b] = example.y;
       }
       c = batchLossAndGradient(params, xs, ys, grad);
-      for (let i = 0; i < paramCount; i++) params[i] -= options.rate * grad[i]!;
+      for (let i = 0; i < paramCount; i++) params[i]! -= options.rate * grad[i]!;
     }
     losses.push(c);
     options.onStep?.(step + 1, c, params);

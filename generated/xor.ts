@@ -38,22 +38,22 @@ function sigmoid(x: number): number {
 
 /** a^(L) for input x, written into out. */
 export function predict(params: Float64Array, x: ArrayLike<number>, out: Float64Array = new Float64Array(outputSize)): Float64Array {
-  const W1_1_1 = params[0];
-  const W1_1_2 = params[1];
-  const W1_2_1 = params[2];
-  const W1_2_2 = params[3];
-  const W1_3_1 = params[4];
-  const W1_3_2 = params[5];
-  const b1_1 = params[6];
-  const b1_2 = params[7];
-  const b1_3 = params[8];
-  const W2_1_1 = params[9];
-  const W2_1_2 = params[10];
-  const W2_1_3 = params[11];
-  const b2_1 = params[12];
-  const z1_1 = W1_1_1 * x[0] + W1_1_2 * x[1] + b1_1;
-  const z1_2 = W1_2_1 * x[0] + W1_2_2 * x[1] + b1_2;
-  const z1_3 = W1_3_1 * x[0] + W1_3_2 * x[1] + b1_3;
+  const W1_1_1 = params[0]!;
+  const W1_1_2 = params[1]!;
+  const W1_2_1 = params[2]!;
+  const W1_2_2 = params[3]!;
+  const W1_3_1 = params[4]!;
+  const W1_3_2 = params[5]!;
+  const b1_1 = params[6]!;
+  const b1_2 = params[7]!;
+  const b1_3 = params[8]!;
+  const W2_1_1 = params[9]!;
+  const W2_1_2 = params[10]!;
+  const W2_1_3 = params[11]!;
+  const b2_1 = params[12]!;
+  const z1_1 = W1_1_1 * x[0]! + W1_1_2 * x[1]! + b1_1;
+  const z1_2 = W1_2_1 * x[0]! + W1_2_2 * x[1]! + b1_2;
+  const z1_3 = W1_3_1 * x[0]! + W1_3_2 * x[1]! + b1_3;
   const a1_1 = sigmoid(z1_1);
   const a1_2 = sigmoid(z1_2);
   const a1_3 = sigmoid(z1_3);
@@ -65,65 +65,65 @@ export function predict(params: Float64Array, x: ArrayLike<number>, out: Float64
 
 /** The loss C for one example. */
 export function loss(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const W1_1_1 = params[0];
-  const W1_1_2 = params[1];
-  const W1_2_1 = params[2];
-  const W1_2_2 = params[3];
-  const W1_3_1 = params[4];
-  const W1_3_2 = params[5];
-  const b1_1 = params[6];
-  const b1_2 = params[7];
-  const b1_3 = params[8];
-  const W2_1_1 = params[9];
-  const W2_1_2 = params[10];
-  const W2_1_3 = params[11];
-  const b2_1 = params[12];
-  const z1_1 = W1_1_1 * x[0] + W1_1_2 * x[1] + b1_1;
-  const z1_2 = W1_2_1 * x[0] + W1_2_2 * x[1] + b1_2;
-  const z1_3 = W1_3_1 * x[0] + W1_3_2 * x[1] + b1_3;
+  const W1_1_1 = params[0]!;
+  const W1_1_2 = params[1]!;
+  const W1_2_1 = params[2]!;
+  const W1_2_2 = params[3]!;
+  const W1_3_1 = params[4]!;
+  const W1_3_2 = params[5]!;
+  const b1_1 = params[6]!;
+  const b1_2 = params[7]!;
+  const b1_3 = params[8]!;
+  const W2_1_1 = params[9]!;
+  const W2_1_2 = params[10]!;
+  const W2_1_3 = params[11]!;
+  const b2_1 = params[12]!;
+  const z1_1 = W1_1_1 * x[0]! + W1_1_2 * x[1]! + b1_1;
+  const z1_2 = W1_2_1 * x[0]! + W1_2_2 * x[1]! + b1_2;
+  const z1_3 = W1_3_1 * x[0]! + W1_3_2 * x[1]! + b1_3;
   const a1_1 = sigmoid(z1_1);
   const a1_2 = sigmoid(z1_2);
   const a1_3 = sigmoid(z1_3);
   const z2_1 = W2_1_1 * a1_1 + W2_1_2 * a1_2 + W2_1_3 * a1_3 + b2_1;
   const a2_1 = sigmoid(z2_1);
-  const C = 0.5 * (a2_1 - y[0]) ** 2;
+  const C = 0.5 * (a2_1 - y[0]!) ** 2;
   return C;
 }
 
 /** C for one example; writes ∂C/∂params into grad (same layout). Allocates nothing. */
 export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
-  const W1_1_1 = params[0];
-  const W1_1_2 = params[1];
-  const W1_2_1 = params[2];
-  const W1_2_2 = params[3];
-  const W1_3_1 = params[4];
-  const W1_3_2 = params[5];
-  const b1_1 = params[6];
-  const b1_2 = params[7];
-  const b1_3 = params[8];
-  const W2_1_1 = params[9];
-  const W2_1_2 = params[10];
-  const W2_1_3 = params[11];
-  const b2_1 = params[12];
-  const z1_1 = W1_1_1 * x[0] + W1_1_2 * x[1] + b1_1;
-  const z1_2 = W1_2_1 * x[0] + W1_2_2 * x[1] + b1_2;
-  const z1_3 = W1_3_1 * x[0] + W1_3_2 * x[1] + b1_3;
+  const W1_1_1 = params[0]!;
+  const W1_1_2 = params[1]!;
+  const W1_2_1 = params[2]!;
+  const W1_2_2 = params[3]!;
+  const W1_3_1 = params[4]!;
+  const W1_3_2 = params[5]!;
+  const b1_1 = params[6]!;
+  const b1_2 = params[7]!;
+  const b1_3 = params[8]!;
+  const W2_1_1 = params[9]!;
+  const W2_1_2 = params[10]!;
+  const W2_1_3 = params[11]!;
+  const b2_1 = params[12]!;
+  const z1_1 = W1_1_1 * x[0]! + W1_1_2 * x[1]! + b1_1;
+  const z1_2 = W1_2_1 * x[0]! + W1_2_2 * x[1]! + b1_2;
+  const z1_3 = W1_3_1 * x[0]! + W1_3_2 * x[1]! + b1_3;
   const a1_1 = sigmoid(z1_1);
   const a1_2 = sigmoid(z1_2);
   const a1_3 = sigmoid(z1_3);
   const z2_1 = W2_1_1 * a1_1 + W2_1_2 * a1_2 + W2_1_3 * a1_3 + b2_1;
   const a2_1 = sigmoid(z2_1);
-  const d2_1 = (a2_1 - y[0]) * a2_1 * (1 - a2_1);
+  const d2_1 = (a2_1 - y[0]!) * a2_1 * (1 - a2_1);
   const d1_1 = W2_1_1 * d2_1 * a1_1 * (1 - a1_1);
   const d1_2 = W2_1_2 * d2_1 * a1_2 * (1 - a1_2);
   const d1_3 = W2_1_3 * d2_1 * a1_3 * (1 - a1_3);
-  const C = 0.5 * (a2_1 - y[0]) ** 2;
-  grad[0] = d1_1 * x[0];
-  grad[1] = d1_1 * x[1];
-  grad[2] = d1_2 * x[0];
-  grad[3] = d1_2 * x[1];
-  grad[4] = d1_3 * x[0];
-  grad[5] = d1_3 * x[1];
+  const C = 0.5 * (a2_1 - y[0]!) ** 2;
+  grad[0] = d1_1 * x[0]!;
+  grad[1] = d1_1 * x[1]!;
+  grad[2] = d1_2 * x[0]!;
+  grad[3] = d1_2 * x[1]!;
+  grad[4] = d1_3 * x[0]!;
+  grad[5] = d1_3 * x[1]!;
   grad[6] = d1_1;
   grad[7] = d1_2;
   grad[8] = d1_3;
@@ -136,38 +136,38 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
 
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
-  const W1_1_1 = params[0];
-  const W1_1_2 = params[1];
-  const W1_2_1 = params[2];
-  const W1_2_2 = params[3];
-  const W1_3_1 = params[4];
-  const W1_3_2 = params[5];
-  const b1_1 = params[6];
-  const b1_2 = params[7];
-  const b1_3 = params[8];
-  const W2_1_1 = params[9];
-  const W2_1_2 = params[10];
-  const W2_1_3 = params[11];
-  const b2_1 = params[12];
-  const z1_1 = W1_1_1 * x[0] + W1_1_2 * x[1] + b1_1;
-  const z1_2 = W1_2_1 * x[0] + W1_2_2 * x[1] + b1_2;
-  const z1_3 = W1_3_1 * x[0] + W1_3_2 * x[1] + b1_3;
+  const W1_1_1 = params[0]!;
+  const W1_1_2 = params[1]!;
+  const W1_2_1 = params[2]!;
+  const W1_2_2 = params[3]!;
+  const W1_3_1 = params[4]!;
+  const W1_3_2 = params[5]!;
+  const b1_1 = params[6]!;
+  const b1_2 = params[7]!;
+  const b1_3 = params[8]!;
+  const W2_1_1 = params[9]!;
+  const W2_1_2 = params[10]!;
+  const W2_1_3 = params[11]!;
+  const b2_1 = params[12]!;
+  const z1_1 = W1_1_1 * x[0]! + W1_1_2 * x[1]! + b1_1;
+  const z1_2 = W1_2_1 * x[0]! + W1_2_2 * x[1]! + b1_2;
+  const z1_3 = W1_3_1 * x[0]! + W1_3_2 * x[1]! + b1_3;
   const a1_1 = sigmoid(z1_1);
   const a1_2 = sigmoid(z1_2);
   const a1_3 = sigmoid(z1_3);
   const z2_1 = W2_1_1 * a1_1 + W2_1_2 * a1_2 + W2_1_3 * a1_3 + b2_1;
   const a2_1 = sigmoid(z2_1);
-  const d2_1 = (a2_1 - y[0]) * a2_1 * (1 - a2_1);
+  const d2_1 = (a2_1 - y[0]!) * a2_1 * (1 - a2_1);
   const d1_1 = W2_1_1 * d2_1 * a1_1 * (1 - a1_1);
   const d1_2 = W2_1_2 * d2_1 * a1_2 * (1 - a1_2);
   const d1_3 = W2_1_3 * d2_1 * a1_3 * (1 - a1_3);
-  const C = 0.5 * (a2_1 - y[0]) ** 2;
-  params[0] = W1_1_1 - rate * (d1_1 * x[0]);
-  params[1] = W1_1_2 - rate * (d1_1 * x[1]);
-  params[2] = W1_2_1 - rate * (d1_2 * x[0]);
-  params[3] = W1_2_2 - rate * (d1_2 * x[1]);
-  params[4] = W1_3_1 - rate * (d1_3 * x[0]);
-  params[5] = W1_3_2 - rate * (d1_3 * x[1]);
+  const C = 0.5 * (a2_1 - y[0]!) ** 2;
+  params[0] = W1_1_1 - rate * (d1_1 * x[0]!);
+  params[1] = W1_1_2 - rate * (d1_1 * x[1]!);
+  params[2] = W1_2_1 - rate * (d1_2 * x[0]!);
+  params[3] = W1_2_2 - rate * (d1_2 * x[1]!);
+  params[4] = W1_3_1 - rate * (d1_3 * x[0]!);
+  params[5] = W1_3_2 - rate * (d1_3 * x[1]!);
   params[6] = b1_1 - rate * d1_1;
   params[7] = b1_2 - rate * d1_2;
   params[8] = b1_3 - rate * d1_3;
@@ -188,9 +188,9 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   let total = 0;
   for (let e = 0; e < m; e++) {
     total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i] += batchGrad[i]!;
+    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
   }
-  for (let i = 0; i < paramCount; i++) grad[i] /= m;
+  for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;
 }
 
@@ -222,7 +222,7 @@ export function train(params: Float64Array, data: readonly Example[], options: T
         ys[b] = example.y;
       }
       c = batchLossAndGradient(params, xs, ys, grad);
-      for (let i = 0; i < paramCount; i++) params[i] -= options.rate * grad[i]!;
+      for (let i = 0; i < paramCount; i++) params[i]! -= options.rate * grad[i]!;
     }
     losses.push(c);
     options.onStep?.(step + 1, c, params);

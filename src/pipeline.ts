@@ -4,7 +4,7 @@ import { derive, type Derivation } from './derive/derive.ts';
 import { buildGraph } from './graph/build.ts';
 import { lower, type Routine } from './lower/routine.ts';
 import { generateLatex, type LatexOptions } from './render/latex.ts';
-import { generateTypeScript, type CodeOptions } from './render/typescript.ts';
+import { generateJavaScript, generateTypeScript, type CodeOptions } from './render/typescript.ts';
 import type { Network } from './spec/types.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
@@ -23,6 +23,11 @@ export function compileNetwork(network: Network): Compiled {
 
 export function renderTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
   return generateTypeScript(c, options);
+}
+
+/** The same module as plain JavaScript (an ES module without types), as the CLI and the library load it. */
+export function renderJavaScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+  return generateJavaScript(c, options);
 }
 
 export function renderLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {

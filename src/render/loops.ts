@@ -12,7 +12,7 @@ import { lossExpression } from '../lower/routine.ts';
 import { applyActivation, applyDerivative } from '../symbolic/activations.ts';
 import { substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
-import { TsPrinter } from './ts-printer.ts';
+import { annotation, readElement, TsPrinter, TYPESCRIPT, type Dialect } from './ts-printer.ts';
 
 export interface Bodies {
   readonly scratch: string[];
@@ -61,8 +61,13 @@ class LoopPrinter {
   private readonly codes = new Map<string, string>();
   private readonly printer = new TsPrinter((s) => this.spell(s));
   private readonly entries = new Map<string, LayoutEntry>();
-  constructor(layout: Layout) {
+  constructor(layout: Layout, readonly dialect: Dialect) {
     for (const e of layout.entries) this.entries.set(`${e.kind}${e.layer}`, e);
+  }
+
+  /** An element read (or compound-assignment target); see readElement. */
+  read(array: string, index: string): string {
+    return readElement(this.dialect, array, index);
   }
 
   entry(kind: 'W' | 'b', l: number): LayoutEntry {
@@ -78,10 +83,10 @@ class LoopPrinter {
   private spell(s: Sym): string {
     const code = this.codes.get(symKey(s));
     if (code !== undefined) return code;
-    if (s.base === 'y') return `y[${s.index[0]! - 1}]`;
+    if (s.base === 'y') return this.read('y', String(s.index[0]! - 1));
     if (s.base === 'm' || s.base === 's') return `${s.base}${s.layer}`;
-    if (s.base === 'x') return `x[${s.index[0]! - 1}]`;
-    if (s.base === 'a' || s.base === 'z') return `${buffer(s.base, s.layer!)}[${s.index[0]! - 1}]`;
+    if (s.base === 'x') return this.read('x', String(s.index[0]! - 1));
+    if (s.base === 'a' || s.base === 'z') return this.read(buffer(s.base, s.layer!), String(s.index[0]! - 1));
     throw new Error(`internal: no loop name for ${symKey(s)}`);
   }
 
@@ -100,10 +105,10 @@ class LoopPrinter {
     switch (m.kind) {
       case 'mvar': {
         const l = m.layer ?? 0;
-        if (m.base === 'W') { const e = this.entry('W', l); return `params[${linear(e.offset, i, e.cols, j)}]`; }
-        if (m.base === 'b') return `params[${linear(this.entry('b', l).offset, i, 1, '0')}]`;
-        if (m.base === 'y') return `y[${i}]`;
-        return `${buffer(m.base, l)}[${i}]`;
+        if (m.base === 'W') { const e = this.entry('W', l); return this.read('params', linear(e.offset, i, e.cols, j)); }
+        if (m.base === 'b') return this.read('params', linear(this.entry('b', l).offset, i, 1, '0'));
+        if (m.base === 'y') return this.read('y', i);
+        return this.read(buffer(m.base, l), i);
       }
       case 'transpose': return this.element(m.arg, j, i, pre);
       case 'matmul': return this.matmul(m, i, j, pre);
@@ -152,8 +157,8 @@ class LoopPrinter {
   }
 }
 
-/** Parenthesize code unless it is a name or an element access. */
-const atom = (code: string): string => (/^[A-Za-z_][\w.]*(\[[^\]]*\])?$/.test(code) ? code : `(${code})`);
+/** Parenthesize code unless it is a name or an element access (`a[i]!` in TypeScript). */
+const atom = (code: string): string => (/^[A-Za-z_][\w.]*(\[[^\]]*\]!?)?$/.test(code) ? code : `(${code})`);
 
 const loop = (n: number, index: string, body: string[]): string[] =>
   [`for (let ${index} = 0; ${index} < ${n}; ${index}++) {`, ...body.map((s) => `  ${s}`), '}'];
@@ -169,18 +174,18 @@ const isSmall = (layer: GraphLayer): boolean => layer.units * layer.fanIn <= SMA
 /** A run of statements; glued blocks stay in one function with the block before them. */
 interface Block { readonly lines: string[]; readonly glue?: boolean }
 
-export function loopBodies(c: Compiled, options: { unrollAll?: boolean } = {}): Bodies {
+export function loopBodies(c: Compiled, options: { unrollAll?: boolean; dialect?: Dialect } = {}): Bodies {
   unrollAll = options.unrollAll ?? false;
   try {
-    return bodies(c);
+    return bodies(c, options.dialect ?? TYPESCRIPT);
   } finally {
     unrollAll = false;
   }
 }
 
-function bodies(c: Compiled): Bodies {
+function bodies(c: Compiled, dialect: Dialect): Bodies {
   const graph = c.derivation.graph;
-  const lp = new LoopPrinter(layoutOf(c.network));
+  const lp = new LoopPrinter(layoutOf(c.network), dialect);
   const scratch: string[] = [];
   const forward: Block[] = [];
   for (const layer of graph.layers) {
@@ -233,15 +238,15 @@ function bodies(c: Compiled): Bodies {
     return { lines: [`// ∂C/∂W^(${g.layer.l})${g.db ? ` and ∂C/∂b^(${g.layer.l})` : ''}`, ...rows(w.rows, isSmall(g.layer), body)] };
   });
   const helpers: string[] = [];
-  const predictOut: Block = { lines: rows(last.units, last.units <= INLINE_SUM, (j) => [`out[${j}] = a${last.l}[${j}];`]) };
+  const predictOut: Block = { lines: rows(last.units, last.units <= INLINE_SUM, (j) => [`out[${j}] = ${lp.read(`a${last.l}`, j)};`]) };
   return {
     scratch,
     helpers,
-    predict: [...chunk('predict', [...forward, predictOut], helpers), 'return out;'],
-    loss: [...chunk('loss', [...forward, lossBlock], helpers), 'return C;'],
-    lossAndGradient: [...chunk('lossAndGradient', [...forward, lossBlock, ...backward, ...gradient((i, v) => `grad[${i}] = ${v};`, '')], helpers), 'return C;'],
+    predict: [...chunk('predict', [...forward, predictOut], helpers, dialect), 'return out;'],
+    loss: [...chunk('loss', [...forward, lossBlock], helpers, dialect), 'return C;'],
+    lossAndGradient: [...chunk('lossAndGradient', [...forward, lossBlock, ...backward, ...gradient((i, v) => `grad[${i}] = ${v};`, '')], helpers, dialect), 'return C;'],
     // δ never reads the parameters it updates, so each update can happen in place.
-    sgdStep: [...chunk('sgdStep', [...forward, lossBlock, ...backward, ...gradient((i, v) => `params[${i}] -= ${v};`, 'rate')], helpers), 'return C;'],
+    sgdStep: [...chunk('sgdStep', [...forward, lossBlock, ...backward, ...gradient((i, v) => `${lp.read('params', i)} -= ${v};`, 'rate')], helpers, dialect), 'return C;'],
     used: [lossExpression(graph), graph.loss.gradient, ...graph.layers.map((l) => l.act.formula), ...graph.layers.map((l) => l.act.fromOutput ?? l.act.derivative)],
   };
 }
@@ -262,7 +267,7 @@ const statements = (lines: readonly string[]): number => lines.filter((l) => !l.
  * consecutive blocks go into helper functions (state is in the module-level
  * buffers, so nothing passes between them but C).
  */
-function chunk(name: string, blocks: readonly Block[], helpers: string[]): string[] {
+function chunk(name: string, blocks: readonly Block[], helpers: string[], dialect: Dialect): string[] {
   const all = blocks.flatMap((b) => b.lines);
   if (statements(all) <= FUNCTION_STATEMENT_LIMIT) return all;
   // Sizes are kept as running totals: recounting a group per block was quadratic in depth.
@@ -274,18 +279,21 @@ function chunk(name: string, blocks: readonly Block[], helpers: string[]): strin
     if (group && (b.glue || group.size + size <= FUNCTION_STATEMENT_LIMIT - 2)) { group.blocks.push(b); group.size += size; }
     else groups.push({ blocks: [b], size });
   }
-  const signature = name === 'predict' ? 'x: ArrayLike<number>, out: Float64Array'
-    : `x: ArrayLike<number>, y: ArrayLike<number>${name === 'sgdStep' ? ', rate: number' : name === 'lossAndGradient' ? ', grad: Float64Array' : ''}`;
+  type Param = readonly [name: string, type: string];
+  const vector = 'ArrayLike<number>';
+  const extra: Param[] = name === 'sgdStep' ? [['rate', 'number']] : name === 'lossAndGradient' ? [['grad', 'Float64Array']] : [];
+  const signature: Param[] = name === 'predict' ? [['x', vector], ['out', 'Float64Array']] : [['x', vector], ['y', vector], ...extra];
   return groups.map((group, n) => {
     const fn = `${name}Part${n + 1}`;
     const lines = group.blocks.flatMap((g) => g.lines);
     const hasC = group.blocks.some((g) => g.glue);
     const text = lines.join('\n');
     const uses = (v: string): boolean => new RegExp(`\\b${v}\\b`).test(text);
-    const params = signature.split(', ').filter((p) => uses(p.split(':')[0]!));
-    helpers.push(`function ${fn}(params: Float64Array${params.map((p) => `, ${p}`).join('')}): ${hasC ? 'number' : 'void'} {\n${
+    const params = signature.filter(([p]) => uses(p));
+    const declared = [['params', 'Float64Array'] as const, ...params].map(([p, t]) => `${p}${annotation(dialect, t)}`).join(', ');
+    helpers.push(`function ${fn}(${declared})${annotation(dialect, hasC ? 'number' : 'void')} {\n${
       [...lines, ...(hasC ? ['return C;'] : [])].map((l) => `  ${l}`).join('\n')}\n}`);
-    const callArgs = ['params', ...params.map((p) => p.split(':')[0]!)].join(', ');
+    const callArgs = ['params', ...params.map(([p]) => p)].join(', ');
     return hasC ? `const C = ${fn}(${callArgs});` : `${fn}(${callArgs});`;
   });
 }
@@ -297,7 +305,7 @@ function forwardLayer(lp: LoopPrinter, layer: GraphLayer): string[] {
     return rows(layer.units, small, (j) => {
       const pre: string[] = [];
       const z = lp.element(layer.zDef, j, '0', pre);
-      const a = lp.formula(applyActivation(layer.act, sym('p0')), { p0: `z${l}[${j}]` });
+      const a = lp.formula(applyActivation(layer.act, sym('p0')), { p0: lp.read(`z${l}`, j) });
       return [...pre, `z${l}[${j}] = ${z};`, `a${l}[${j}] = ${a};`];
     });
   }
@@ -308,9 +316,9 @@ function forwardLayer(lp: LoopPrinter, layer: GraphLayer): string[] {
       return [...pre, `z${l}[${j}] = ${z};`];
     }),
     `let m${l} = -Infinity;`,
-    ...loop(layer.units, 'j', [`if (z${l}[j] > m${l}) m${l} = z${l}[j];`]),
+    ...loop(layer.units, 'j', [`if (${lp.read(`z${l}`, 'j')} > m${l}) m${l} = ${lp.read(`z${l}`, 'j')};`]),
     `let s${l} = 0;`,
-    ...loop(layer.units, 'j', [`a${l}[j] = Math.exp(z${l}[j] - m${l});`, `s${l} += a${l}[j];`]),
-    ...loop(layer.units, 'j', [`a${l}[j] /= s${l};`]),
+    ...loop(layer.units, 'j', [`a${l}[j] = Math.exp(${lp.read(`z${l}`, 'j')} - m${l});`, `s${l} += ${lp.read(`a${l}`, 'j')};`]),
+    ...loop(layer.units, 'j', [`${lp.read(`a${l}`, 'j')} /= s${l};`]),
   ];
 }

@@ -6,6 +6,35 @@ import { PREC, orderTerms, splitFraction, splitSign } from './precedence.ts';
 
 export type SymbolSpeller = (s: Sym) => string;
 
+/**
+ * The two renderings of one trainer module, printed from the same bodies:
+ * TypeScript (type annotations, `!` on element reads) or plain JavaScript
+ * (neither). Nothing else differs, so both run the same code.
+ */
+export interface Dialect {
+  readonly types: boolean;
+}
+
+export const TYPESCRIPT: Dialect = { types: true };
+export const JAVASCRIPT: Dialect = { types: false };
+
+/**
+ * An element that is read, `a[i]!` in TypeScript: every index the printers
+ * write is a literal or a loop variable bounded by the sizes baked into the
+ * code, so the assertion is true (for x and y: within inputSize and
+ * outputSize), and it passes noUncheckedIndexedAccess. It is erased before the
+ * code runs (V8 sees `a[i]`). Also the target of a compound assignment
+ * (`a[i]! -= v`), which reads the element too.
+ */
+export function readElement(d: Dialect, array: string, index: string): string {
+  return `${array}[${index}]${d.types ? '!' : ''}`;
+}
+
+/** A type annotation, `: T` in TypeScript, nothing in JavaScript. */
+export function annotation(d: Dialect, type: string): string {
+  return d.types ? `: ${type}` : '';
+}
+
 export function printNumber(v: number): string {
   if (!Number.isFinite(v)) throw new Error(`internal: non-finite constant ${v}`);
   return String(v);

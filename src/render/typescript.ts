@@ -5,18 +5,18 @@ import type { Compiled } from '../pipeline.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { FUNCTION_STATEMENT_LIMIT, loopBodies, type Bodies } from './loops.ts';
 import { functionsOf, symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
-import { FUNCTIONS } from '../symbolic/functions.ts';
+import { FUNCTIONS, type ScalarFunction } from '../symbolic/functions.ts';
 import { renderTemplate } from './emit.ts';
-import { TsPrinter } from './ts-printer.ts';
+import { annotation, JAVASCRIPT, readElement, TsPrinter, TYPESCRIPT, type Dialect } from './ts-printer.ts';
 
 const INDENT = '  ';
 
-/** Spell a symbol as a TypeScript identifier or element access; names are built from validated numbers only. */
-export function spellTs(s: Sym): string {
+/** Spell a symbol as a TypeScript identifier or element read; names are built from validated numbers only. */
+export function spellTs(s: Sym, d: Dialect = TYPESCRIPT): string {
   const i = s.index;
   switch (s.base) {
-    case 'x': return `x[${i[0]! - 1}]`;
-    case 'y': return `y[${i[0]! - 1}]`;
+    case 'x': return readElement(d, 'x', String(i[0]! - 1));
+    case 'y': return readElement(d, 'y', String(i[0]! - 1));
     case 'W': return `W${s.layer}_${i[0]}_${i[1]}`;
     case 'b': return `b${s.layer}_${i[0]}`;
     case 'z': return `z${s.layer}_${i[0]}`;
@@ -60,23 +60,38 @@ export function longestBody(b: Bodies): number {
   return Math.max(count(b.predict), count(b.loss), count(b.lossAndGradient), count(b.sgdStep), ...parts);
 }
 
+/** The trainer module as strict TypeScript (it passes noUncheckedIndexedAccess and exactOptionalPropertyTypes too). */
 export function generateTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+  return generateModule(c, options, TYPESCRIPT);
+}
+
+/**
+ * The same module as a plain JavaScript ES module, for loading at run time
+ * without a TypeScript transpiler: printed from the same bodies with types
+ * off, so it is the TypeScript module with its annotations, interfaces and
+ * non-null assertions left out. generateDeclarations gives its .d.ts.
+ */
+export function generateJavaScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+  return generateModule(c, options, JAVASCRIPT);
+}
+
+function generateModule(c: Compiled, options: Partial<CodeOptions>, d: Dialect): string {
   const mode = chooseMode(c, options.unroll ?? 'auto');
   // Forced full on a large network: straight-line over the buffers, split into parts, since the
   // scalar routine would make functions of tens of thousands of statements (slow to type-check, never optimized).
-  const bodies = mode === 'loops' ? loopBodies(c) : unrolledEstimate(c) > 2 * FUNCTION_STATEMENT_LIMIT ? loopBodies(c, { unrollAll: true }) : unrolledBodies(c.routine);
-  const layout = layoutOf(c.network);
+  const bodies = mode === 'loops' ? loopBodies(c, { dialect: d })
+    : unrolledEstimate(c) > 2 * FUNCTION_STATEMENT_LIMIT ? loopBodies(c, { unrollAll: true, dialect: d }) : unrolledBodies(c.routine, d);
   const block = (lines: string[]): string => lines.map((l) => INDENT + l).join('\n');
-  const last = c.network.layers[c.network.layers.length - 1]!;
   return renderTemplate('ts/module', {
-    name: c.network.name,
-    summary: describe(c.network),
+    ...header(c),
     mode: mode === 'full' ? 'unrolled straight-line code' : 'loops with the sizes baked in, small layers straight-line',
-    inputSize: c.network.input,
-    outputSize: last.units,
-    paramCount: layout.paramCount,
-    layout: layout.entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
-    helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n')),
+    types: d.types,
+    layoutType: annotation(d, LAYOUT_TYPE),
+    layout: layoutOf(c.network).entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
+    interfaces: INTERFACES,
+    head: Object.fromEntries(Object.entries(API).map(([name, f]) => [name, `${doc(f)}\nexport function ${signature(name, f, d)}`])),
+    nonNull: d.types ? '!' : '',
+    helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n'), d),
     scratch: bodies.scratch.join('\n'),
     parts: (bodies.helpers ?? []).join('\n\n'),
     predict: block(bodies.predict),
@@ -86,9 +101,95 @@ export function generateTypeScript(c: Compiled, options: Partial<CodeOptions> = 
   });
 }
 
-function unrolledBodies(routine: Routine): Bodies {
-  const printer = new TsPrinter(spellTs);
-  const stmt = (s: Stmt): string => `const ${spellTs(s.target)} = ${printer.print(s.expr)};`;
+/** A .d.ts for the JavaScript module: the TypeScript module's exports and types, without bodies. */
+export function generateDeclarations(c: Compiled): string {
+  const h = header(c);
+  return [
+    `// Generated by deltagen from network "${h.name}": ${h.summary}.`,
+    '// Declarations for the JavaScript rendering of the trainer module (the TypeScript module needs none). Do not edit.',
+    '',
+    `export declare const inputSize = ${h.inputSize};`,
+    `export declare const outputSize = ${h.outputSize};`,
+    `export declare const paramCount = ${h.paramCount};`,
+    `export declare const layout: ${LAYOUT_TYPE};`,
+    '',
+    INTERFACES,
+    ...Object.entries(API).flatMap(([name, f]) => ['', doc(f), `export declare function ${signature(name, f, TYPESCRIPT, true)};`]),
+    '',
+  ].join('\n');
+}
+
+function header(c: Compiled): { name: string; summary: string; inputSize: number; outputSize: number; paramCount: number } {
+  return {
+    name: c.network.name,
+    summary: describe(c.network),
+    inputSize: c.network.input,
+    outputSize: c.network.layers[c.network.layers.length - 1]!.units,
+    paramCount: layoutOf(c.network).paramCount,
+  };
+}
+
+const LAYOUT_TYPE = 'readonly { readonly name: string; readonly offset: number; readonly rows: number; readonly cols: number }[]';
+
+/** The types train() takes, in the TypeScript module and in the declarations (JavaScript has no place for them). */
+const INTERFACES = `export interface Example {
+  readonly x: ArrayLike<number>;
+  readonly y: ArrayLike<number>;
+}
+
+export interface TrainOptions {
+  readonly rate: number;
+  /** SGD steps, cycling through the data; or give epochs. */
+  readonly steps?: number;
+  readonly epochs?: number;
+  /** Examples per step (mean gradient over the batch); default 1. */
+  readonly batchSize?: number;
+  /** Called after each step with the step number (from 1), the loss before the step and the parameters after it. */
+  readonly onStep?: (step: number, loss: number, params: Float64Array) => void;
+}`;
+
+interface ApiParam { readonly name: string; readonly type: string; readonly default?: string }
+interface ApiFunction { readonly doc: string; readonly params: readonly ApiParam[]; readonly returns: string }
+
+const VECTOR = 'ArrayLike<number>';
+const PARAMS: ApiParam = { name: 'params', type: 'Float64Array' };
+const X: ApiParam = { name: 'x', type: VECTOR };
+const Y: ApiParam = { name: 'y', type: VECTOR };
+
+/**
+ * The exported functions: one place for their signatures and documentation,
+ * printed into the TypeScript module, the JavaScript module and the .d.ts.
+ */
+const API: Readonly<Record<string, ApiFunction>> = {
+  predict: { doc: 'a^(L) for input x, written into out.', params: [PARAMS, X, { name: 'out', type: 'Float64Array', default: 'new Float64Array(outputSize)' }], returns: 'Float64Array' },
+  loss: { doc: 'The loss C for one example.', params: [PARAMS, X, Y], returns: 'number' },
+  lossAndGradient: { doc: 'C for one example; writes ∂C/∂params into grad (same layout). Allocates nothing.', params: [PARAMS, X, Y, { name: 'grad', type: 'Float64Array' }], returns: 'number' },
+  sgdStep: { doc: 'One SGD step on one example, in place; returns C before the step. Allocates nothing.', params: [PARAMS, X, Y, { name: 'rate', type: 'number' }], returns: 'number' },
+  batchLossAndGradient: {
+    doc: 'Mean loss over a batch; writes the mean gradient into grad. Allocates nothing.',
+    params: [PARAMS, { name: 'xs', type: `readonly ${VECTOR}[]` }, { name: 'ys', type: `readonly ${VECTOR}[]` }, { name: 'grad', type: 'Float64Array' }], returns: 'number',
+  },
+  train: {
+    doc: 'SGD cycling through data: one example a step, or batchSize examples a step\nwith their mean gradient. Returns the loss of every step (before its update).',
+    params: [PARAMS, { name: 'data', type: 'readonly Example[]' }, { name: 'options', type: 'TrainOptions' }], returns: 'number[]',
+  },
+};
+
+/** A JSDoc comment, on one line when the text has one. */
+const doc = (f: ApiFunction): string =>
+  (f.doc.includes('\n') ? `/**\n${f.doc.split('\n').map((l) => ` * ${l}`).join('\n')}\n */` : `/** ${f.doc} */`);
+
+/** name(parameters): returns; a default value is printed in the module and becomes `?` in a declaration. */
+function signature(name: string, f: ApiFunction, d: Dialect, declaration = false): string {
+  const param = (p: ApiParam): string => (declaration && p.default !== undefined ? `${p.name}?: ${p.type}`
+    : `${p.name}${annotation(d, p.type)}${p.default !== undefined ? ` = ${p.default}` : ''}`);
+  return `${name}(${f.params.map(param).join(', ')})${annotation(d, f.returns)}`;
+}
+
+function unrolledBodies(routine: Routine, d: Dialect = TYPESCRIPT): Bodies {
+  const spell = (s: Sym): string => spellTs(s, d);
+  const printer = new TsPrinter(spell);
+  const stmt = (s: Stmt): string => `const ${spell(s.target)} = ${printer.print(s.expr)};`;
   const offsets = new Map(routine.gradient.map((g) => [symKey(g.param), g.offset]));
 
   /** Load the parameters a body reads into locals, in layout order. */
@@ -98,7 +199,7 @@ function unrolledBodies(routine: Routine): Bodies {
     return [...used.entries()]
       .filter(([k]) => offsets.has(k))
       .sort((p, q) => offsets.get(p[0])! - offsets.get(q[0])!)
-      .map(([k, s]) => `const ${spellTs(s)} = params[${offsets.get(k)}];`);
+      .map(([k, s]) => `const ${spell(s)} = ${readElement(d, 'params', String(offsets.get(k)))};`);
   };
 
   const statements = [...routine.forward, ...routine.backward];
@@ -117,13 +218,13 @@ function unrolledBodies(routine: Routine): Bodies {
       ...routine.gradient.map((g) => `grad[${g.offset}] = ${printer.print(g.expr)};`), 'return C;'],
     // Every parameter is read into a local before any update, so each update is fused and written in place.
     sgdStep: [...body([routine.loss, ...gradients]), lossLine,
-      ...routine.gradient.map((g) => `params[${g.offset}] = ${spellTs(g.param)} - rate * ${atomTs(printer.print(g.expr))};`), 'return C;'],
+      ...routine.gradient.map((g) => `params[${g.offset}] = ${spell(g.param)} - rate * ${atomTs(printer.print(g.expr))};`), 'return C;'],
     used: [...statements.map((s) => s.expr), ...gradients, routine.loss, ...routine.output],
   };
 }
 
-/** Parenthesize code unless it is a name, element access or call-free product of them. */
-const atomTs = (code: string): string => (/^[\w.]+(\[\d+\])?$/.test(code) ? code : `(${code})`);
+/** Parenthesize code unless it is a name or an element access (`a[0]!` in TypeScript). */
+const atomTs = (code: string): string => (/^[\w.]+(\[\d+\]!?)?$/.test(code) ? code : `(${code})`);
 
 /** The statements that the roots depend on, directly or through other statements, in their order. */
 function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {
@@ -140,14 +241,29 @@ function live(statements: readonly Stmt[], roots: readonly Expr[]): Stmt[] {
 }
 
 /** The helper functions (sigmoid, softplus, step, …) the code calls, in a fixed order. */
-function helpersFor(exprs: readonly Expr[], code: string): string {
+function helpersFor(exprs: readonly Expr[], code: string, d: Dialect): string {
   const used = new Set<string>();
   exprs.forEach((e) => functionsOf(e, used));
   return Object.entries(FUNCTIONS)
     // Only those the code calls: an expression may be printed in a form that no longer needs one.
     .filter(([name, f]) => used.has(name) && f.ts.helper && new RegExp(`\\b${f.ts.call}\\(`).test(code))
-    .map(([, f]) => f.ts.helper!)
+    .map(([, f]) => helperSource(f, d))
     .join('\n\n');
+}
+
+/**
+ * A helper's source in the dialect. FUNCTIONS holds each helper as TypeScript
+ * whose only types are in its first line, `function name(x: number[, y: number]): number {`;
+ * that line is printed here from the name and arity (and must match, so a
+ * helper written otherwise is an internal error, not silently wrong JavaScript).
+ */
+function helperSource(f: ScalarFunction, d: Dialect): string {
+  const [first, ...body] = f.ts.helper!.split('\n');
+  const args = ['x', 'y'].slice(0, f.arity);
+  const line = (dialect: Dialect): string =>
+    `function ${f.ts.call}(${args.map((a) => `${a}${annotation(dialect, 'number')}`).join(', ')})${annotation(dialect, 'number')} {`;
+  if (first !== line(TYPESCRIPT)) throw new Error(`internal: the helper ${f.ts.call} does not start with \`${line(TYPESCRIPT)}\``);
+  return [line(d), ...body].join('\n');
 }
 
 export function describe(network: Network): string {

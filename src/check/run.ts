@@ -2,14 +2,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTrainer, typecheck } from '../compile/compile.ts';
-import { compileNetwork, renderTypeScript } from '../pipeline.ts';
+import { loadModule, typecheck, type TypecheckResult } from '../compile/compile.ts';
+import { compileNetwork, renderJavaScript, renderTypeScript } from '../pipeline.ts';
 import type { Network } from '../spec/types.ts';
 import type { UnrollMode } from '../render/typescript.ts';
 import { checkTrainer, FINITE_DIFFERENCE_SAMPLE, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
 
 export interface FullCheckReport extends CheckReport {
-  readonly typecheck: { readonly ok: boolean; readonly output: string };
+  readonly typecheck: TypecheckResult;
 }
 
 export interface CheckOptions {
@@ -18,31 +18,47 @@ export interface CheckOptions {
   readonly unroll?: UnrollMode;
   /** Type-check the module (default true). Strict checking of a fully unrolled 784-30-10 takes about a minute. */
   readonly typecheck?: boolean;
+  /** Told as each stage starts (the stages run synchronously, so a progress line can only be drawn between them). */
+  readonly onStage?: (stage: string) => void;
 }
 
+/**
+ * Type-check the TypeScript module and compare the gradients of the same
+ * module, loaded from its JavaScript rendering, with the reference and with
+ * finite differences.
+ */
 export async function checkNetwork(network: Network, options: CheckOptions = {}): Promise<FullCheckReport> {
-  const source = renderTypeScript(compileNetwork(network), { unroll: options.unroll ?? 'auto' });
-  if (options.typecheck === false) {
-    const report = checkTrainer(network, await loadTrainer(source), options);
-    return { ...report, typecheck: { ok: true, output: 'not type-checked (asked not to)' } };
-  }
+  const stage = options.onStage ?? ((): void => {});
+  stage('deriving');
+  const compiled = compileNetwork(network);
+  const code = { unroll: options.unroll ?? 'auto' } as const;
+  if (options.typecheck !== false) stage('type-checking the trainer (strict)');
+  const tc = options.typecheck === false
+    ? { ok: true, output: 'not type-checked (asked not to)', skipped: 'asked not to' }
+    : typecheckSource(network.name, renderTypeScript(compiled, code));
+  stage('loading the trainer');
+  const trainer = await loadModule(renderJavaScript(compiled, code));
+  stage('comparing with the reference and finite differences');
+  const report = checkTrainer(network, trainer, options);
+  return { ...report, typecheck: tc, passed: report.passed && tc.ok };
+}
+
+/** Type-check one module's source, written to a temporary folder that is removed afterwards. */
+export function typecheckSource(name: string, source: string): TypecheckResult {
   const dir = mkdtempSync(join(tmpdir(), 'deltagen-check-'));
-  let tc;
   try {
-    const file = join(dir, `${network.name}.ts`);
+    const file = join(dir, `${name}.ts`);
     writeFileSync(file, source);
-    tc = typecheck([file]);
+    return typecheck([file]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const report = checkTrainer(network, await loadTrainer(source), options);
-  return { ...report, typecheck: tc, passed: report.passed && tc.ok };
 }
 
 export function formatCheckReport(r: FullCheckReport): string {
   const lines = [
     `${r.network}: ${r.points} random points; scaled error |g - r| / max(1, |r|); finite differences on at most ${FINITE_DIFFERENCE_SAMPLE} parameters a point`,
-    `  TypeScript strict type-check: ${r.typecheck.ok ? 'ok' : `FAILED\n${r.typecheck.output}`}`,
+    `  TypeScript strict type-check: ${r.typecheck.skipped ? `skipped: ${r.typecheck.skipped}` : r.typecheck.ok ? 'ok' : `FAILED\n${r.typecheck.output}`}`,
     `  loss vs reference: ${r.loss.toExponential(2)}`,
     `  ${'parameter'.padEnd(10)} ${'vs reference'.padStart(13)} ${'vs finite diff'.padStart(15)}`,
     ...r.parameters.map((p) => `  ${p.name.padEnd(10)} ${p.reference.toExponential(2).padStart(13)} ${p.finiteDifference.toExponential(2).padStart(15)}`),

@@ -1,9 +1,10 @@
-// Compile and load generated TypeScript: type-check with the TypeScript
-// compiler (strict), transpile in-process with esbuild, import as a module.
+// Load and type-check generated trainers. At run time a trainer is loaded from
+// its JavaScript rendering (printed from the same bodies as the TypeScript), so
+// no compiler is needed; the strict type-check uses the TypeScript compiler when
+// it is installed, and says so when it is not.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { transform } from 'esbuild';
 
 export interface TrainerModule {
   readonly inputSize: number;
@@ -19,30 +20,57 @@ export interface TrainerModule {
     options: { rate: number; steps?: number; epochs?: number; batchSize?: number; onStep?: (step: number, loss: number, params: Float64Array) => void }): number[];
 }
 
-const require = createRequire(import.meta.url);
-
-function tscPath(): string {
-  return join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+/** The TypeScript compiler's entry, or undefined where TypeScript is not installed (it is an optional peer). */
+function tscPath(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
+  } catch {
+    return undefined;
+  }
 }
 
-export interface TypecheckResult { readonly ok: boolean; readonly output: string }
+export interface TypecheckResult {
+  readonly ok: boolean;
+  readonly output: string;
+  /** Why the files were not type-checked, when they were not. */
+  readonly skipped?: string;
+}
 
-/** Type-check files as strict, standalone modules (no imports, no DOM). */
+/**
+ * Type-check files as strict, standalone modules (no imports, no DOM), with the
+ * two strict options `tsc --init` turns on beyond --strict, so a generated
+ * trainer drops into a default project without errors.
+ */
 export function typecheck(files: readonly string[]): TypecheckResult {
-  const args = ['--ignoreConfig', '--noEmit', '--strict', '--noUnusedLocals', '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022', '--types', '', ...files];
-  const r = spawnSync(process.execPath, [tscPath(), ...args], { encoding: 'utf8' });
+  const args = ['--ignoreConfig', '--noEmit', '--strict', '--noUnusedLocals', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes',
+    '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022', '--types', '', ...files];
+  const tsc = tscPath();
+  if (tsc === undefined) {
+    const skipped = 'TypeScript is not installed here (npm install --save-dev typescript to type-check)';
+    return { ok: true, output: skipped, skipped };
+  }
+  const r = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
-/** Transpile TypeScript to JavaScript (types stripped; nothing else changes). */
+/** Load a generated trainer from its JavaScript rendering, as a live module. */
+export async function loadModule(js: string): Promise<TrainerModule> {
+  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`)) as TrainerModule;
+}
+
+/**
+ * Transpile TypeScript to JavaScript with esbuild (types stripped; nothing else
+ * changes). esbuild is a development dependency: tests and benchmarks use this
+ * to load exactly the TypeScript file that is written.
+ */
 export async function transpile(source: string): Promise<string> {
+  const { transform } = await import('esbuild');
   const out = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' });
   return out.code;
 }
 
-/** Load generated TypeScript as a live module. */
+/** Load generated TypeScript as a live module (through esbuild; see transpile). */
 export async function loadTrainer(source: string): Promise<TrainerModule> {
-  const js = await transpile(source);
-  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`)) as TrainerModule;
+  return loadModule(await transpile(source));
 }

@@ -30,6 +30,6 @@ export async function questionPlot(): Promise<OutputFile> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const outputs = [...allOutputs(), await questionPlot()];
-  writeFilesAtomic(outputs);
+  await writeFilesAtomic(outputs);
   process.stdout.write(`wrote ${outputs.length} files to ${GENERATED_DIR}/\n`);
 }

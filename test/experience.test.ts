@@ -3,20 +3,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers.ts';
+import { capture, deltagen } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'deltagen-ux-'));
 
 describe('training plots', () => {
-  it("train --plot draws the question's trajectory: the SVG's data is the trajectory, and a PNG renders", () => {
+  it("train --plot draws the question's trajectory: the SVG's data is the trajectory, and a PNG renders", async () => {
     const svgPath = join(tmp, 'q.svg');
-    const r = cli(['train', 'examples/question.yaml', '--plot', svgPath, '--quiet']);
+    const r = await deltagen(['train', 'examples/question.yaml', '--plot', svgPath, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const svg = readFileSync(svgPath, 'utf8');
     const data = JSON.parse(svg.match(/<metadata id="deltagen-data">([\s\S]*?)<\/metadata>/)![1]!.replace(/&lt;/g, '<').replace(/&amp;/g, '&')) as {
       trajectories: Record<string, number[]>; limits: Record<string, number>; losses: number[];
     };
-    const traced = JSON.parse(cli(['train', 'examples/question.yaml', '--trace', '--json', '--quiet']).stdout) as { trajectory: { W1: number[][] }[]; losses: number[] };
+    const traced = JSON.parse((await deltagen(['train', 'examples/question.yaml', '--trace', '--json', '--quiet'])).stdout) as { trajectory: { W1: number[][] }[]; losses: number[] };
     expect(data.trajectories['W1[1,1]']).toEqual(traced.trajectory.map((p) => p.W1[0]![0]));
     expect(data.losses).toEqual(traced.losses);
     expect(data.limits['W1[1,1]']).toBeCloseTo(50.1 / 5.7, 6); // W* = y / x, the target the asker trained towards
@@ -24,7 +24,7 @@ describe('training plots', () => {
     expect((svg.match(/class="mark-symbol role-mark/g) ?? []).length).toBeGreaterThan(0);
     expect(svg).toContain('Parameters after each step');
     const pngPath = join(tmp, 'q.png');
-    expect(cli(['train', 'examples/question.yaml', '--plot', pngPath, '--quiet']).code).toBe(0);
+    expect((await deltagen(['train', 'examples/question.yaml', '--plot', pngPath, '--quiet'])).code).toBe(0);
     const png = readFileSync(pngPath);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(png.length).toBeGreaterThan(10_000);
@@ -38,9 +38,9 @@ describe('training plots', () => {
     }
   });
 
-  it('larger networks get the loss and the gradient norm per layer', () => {
+  it('larger networks get the loss and the gradient norm per layer', async () => {
     const svgPath = join(tmp, 'iris.svg');
-    expect(cli(['train', 'examples/iris.yaml', '--plot', svgPath, '--quiet', '--steps', '50']).code).toBe(0);
+    expect((await deltagen(['train', 'examples/iris.yaml', '--plot', svgPath, '--quiet', '--steps', '50'])).code).toBe(0);
     const svg = readFileSync(svgPath, 'utf8');
     expect(svg).toContain('Gradient norm per layer');
     expect(svg).not.toContain('Parameters after each step');
@@ -48,21 +48,27 @@ describe('training plots', () => {
 });
 
 describe('progress', () => {
-  it('shows a progress bar with steps per second and the loss in a terminal', () => {
-    const r = spawnSync('script', ['-qfec', 'node bin/deltagen.js train examples/xor.yaml', '/dev/null'], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/train xor \[[█░]+\] \d+\/8000 steps \| \d+ steps\/s \| loss /);
+  // progressAfterMs: 0 shows progress at once; by default it waits about a second.
+  it('shows a progress bar with steps per second and the loss in a terminal', async () => {
+    const stderr = capture(true);
+    const r = await deltagen(['train', 'examples/xor.yaml'], undefined, { stderr, progressAfterMs: 0 });
+    expect(r.code, stderr.text).toBe(0);
+    expect(stderr.text).toMatch(/train xor \[[█░]+\] \d+\/8000 steps \| \d+ steps\/s \| loss /);
   });
 
-  it('without a terminal it prints plain periodic lines, no control characters', () => {
-    const r = cli(['train', 'examples/xor.yaml']);
+  it('without a terminal it prints plain periodic lines, no control characters', async () => {
+    const r = await deltagen(['train', 'examples/xor.yaml'], undefined, { progressAfterMs: 0 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/train xor: 8000\/8000 steps, \d+ steps\/s, loss /);
     expect(r.stderr + r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
-  it('--quiet silences it', () => {
-    expect(cli(['train', 'examples/xor.yaml', '--quiet']).stderr).toBe('');
+  it('a run shorter than about a second shows none', async () => {
+    expect((await deltagen(['train', 'examples/question.yaml'])).stderr).toBe('');
+  });
+
+  it('--quiet silences it', async () => {
+    expect((await deltagen(['train', 'examples/xor.yaml', '--quiet'], undefined, { progressAfterMs: 0 })).stderr).toBe('');
   });
 });
 
@@ -75,19 +81,21 @@ describe('for a newcomer', () => {
     expect(r.stdout).toContain('train: W1 = 8.7893');
   });
 
-  it('init writes a starter file that derives and trains', () => {
-    const r = spawnSync(process.execPath, [join(process.cwd(), 'bin/deltagen.js'), 'init', 'my-net'], { cwd: tmp, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(join(tmp, 'my-net.yaml'), 'utf8')).toContain('# A deltagen network file');
-    expect(cli(['check', join(tmp, 'my-net.yaml')]).code).toBe(0);
-    const again = spawnSync(process.execPath, [join(process.cwd(), 'bin/deltagen.js'), 'init', 'my-net'], { cwd: tmp, encoding: 'utf8' });
-    expect(again.status).toBe(2);
+  it('init writes a starter file that derives and trains', async () => {
+    const target = join(tmp, 'my-net');
+    const r = await deltagen(['init', target]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(`${target}.yaml`, 'utf8')).toContain('# A deltagen network file');
+    expect(readFileSync(`${target}.yaml`, 'utf8')).toContain('name: my-net ');
+    expect((await deltagen(['check', `${target}.yaml`])).code).toBe(0);
+    const again = await deltagen(['init', target]);
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain('--force');
   });
 
-  it('help teaches by example', () => {
+  it('help teaches by example', async () => {
     for (const args of [['--help'], ['derive', '--help'], ['check', '--help'], ['train', '--help'], ['verify', '--help'], ['init', '--help']]) {
-      const r = cli(args);
+      const r = await deltagen(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toMatch(/Examples?:\n  deltagen /);
     }

@@ -8,19 +8,18 @@ import { UserError } from '../src/errors.ts';
 import { parseNetwork } from '../src/spec/load.ts';
 import { parseScalarFormula } from '../src/symbolic/cas.ts';
 import { resolveActivation, U } from '../src/symbolic/activations.ts';
+import { deltagen } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'deltagen-hard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/deltagen.js', ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+/** The real command line as a process, for what needs one: locale and time zone, concurrent processes, signals. */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['bin/deltagen.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  return { done, kill: (s: NodeJS.Signals) => child.kill(s), stderr: () => stderr };
 }
 
 const base = (extra = '', layer = '    activation: sigmoid') => `name: t\ninput: 2\nlayers:\n  - units: 3\n${layer}\nloss: squared\n${extra}`;
@@ -89,7 +88,7 @@ const cases: Case[] = [
 describe('bad inputs and faults: exit code and one clear line', () => {
   it(`has at least 30 cases (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(30));
   it.concurrent.each(cases)('$name', async ({ args, code, message }) => {
-    const r = await run(args());
+    const r = await deltagen(args());
     expect(r.code, r.stderr).toBe(code);
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines[0], r.stderr).toContain('deltagen: ');
@@ -143,10 +142,10 @@ describe('determinism', () => {
     const b = file('order-b.yaml', 'loss: mse\nlayers:\n  - bias: true\n    activation: tanh\n    units: 3\ninput: 2\nname: same\n');
     const outA = join(dir, 'det-a');
     const outB = join(dir, 'det-b');
-    expect((await run(['derive', a, '--out', outA, '--html', join(outA, 'same.html')])).code).toBe(0);
-    const child = spawn(process.execPath, ['bin/deltagen.js', 'derive', b, '--out', outB, '--html', join(outB, 'same.html')],
-      { env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', TZ: 'Pacific/Kiritimati' } });
-    await new Promise((r) => child.on('close', r));
+    expect((await deltagen(['derive', a, '--out', outA, '--html', join(outA, 'same.html')])).code).toBe(0);
+    // The other run is a real process with another locale and time zone (the end-to-end run of derive).
+    const other = await spawnCli(['derive', b, '--out', outB, '--html', join(outB, 'same.html')], { LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8', TZ: 'Pacific/Kiritimati' }).done;
+    expect(other.code, other.stderr).toBe(0);
     for (const f of ['same.ts', 'same.tex', 'same.html']) expect(readFileSync(join(outB, f), 'utf8')).toBe(readFileSync(join(outA, f), 'utf8'));
   });
 });
@@ -159,16 +158,22 @@ describe('concurrent writes', () => {
     const sets: Record<string, string>[] = [];
     for (const [i, f] of [one, two].entries()) {
       const ref = join(dir, `conc-ref-${i}`);
-      await run(['derive', f, '--out', ref, '--html', join(ref, 'conc.html')]);
+      await deltagen(['derive', f, '--out', ref, '--html', join(ref, 'conc.html')]);
       sets.push(Object.fromEntries(['conc.ts', 'conc.tex', 'conc.html'].map((n) => [n, readFileSync(join(ref, n), 'utf8')])));
     }
-    for (let round = 0; round < 3; round++) {
-      const results = await Promise.all([one, two].map((f) => run(['derive', f, '--out', out, '--html', join(out, 'conc.html')])));
-      expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const args = (f: string): string[] => ['derive', f, '--out', out, '--html', join(out, 'conc.html')];
+    const expectOneSet = (): void => {
       const final = Object.fromEntries(['conc.ts', 'conc.tex', 'conc.html'].map((n) => [n, readFileSync(join(out, n), 'utf8')]));
       expect(sets.some((set) => Object.entries(set).every(([n, c]) => final[n] === c)), 'the files are one run\'s complete set').toBe(true);
       expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
-    }
+    };
+    // Two processes (the lock is for them), then several runs inside this process, whose writes interleave.
+    const results = await Promise.all([one, two].map((f) => spawnCli(args(f)).done));
+    expect(results.map((r) => r.code), results.map((r) => r.stderr).join('')).toEqual([0, 0]);
+    expectOneSet();
+    const inProcess = await Promise.all([one, two, one, two].map((f) => deltagen(args(f))));
+    expect(inProcess.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expectOneSet();
   }, 120_000);
 });
 
@@ -178,17 +183,17 @@ describe('interrupted writes', () => {
     mkdirSync(out, { recursive: true });
     const old = file('big-old.yaml', 'name: big\ninput: 300\nlayers:\n  - units: 200\n    activation: tanh\n  - units: 10\n    activation: sigmoid\nloss: half-squared\n');
     const next = file('big-new.yaml', 'name: big\ninput: 784\nlayers:\n  - units: 400\n    activation: sigmoid\n  - units: 10\n    activation: sigmoid\nloss: half-squared\n');
-    expect((await run(['derive', old, '--out', out, '--html', join(out, 'big.html')])).code).toBe(0);
+    expect((await deltagen(['derive', old, '--out', out, '--html', join(out, 'big.html')])).code).toBe(0);
     const before = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
-    expect(await run(['derive', next, '--out', join(dir, 'sigint-ref'), '--html', join(dir, 'sigint-ref', 'big.html')])).toMatchObject({ code: 0 });
+    expect(await deltagen(['derive', next, '--out', join(dir, 'sigint-ref'), '--html', join(dir, 'sigint-ref', 'big.html')])).toMatchObject({ code: 0 });
     const after = Object.fromEntries(readdirSync(join(dir, 'sigint-ref')).map((f) => [f, readFileSync(join(dir, 'sigint-ref', f), 'utf8')]));
     let interrupted = 0;
-    for (const delay of [100, 300, 600, 900, 1200, 1500, 2000]) {
-      const child = spawn(process.execPath, ['bin/deltagen.js', 'derive', next, '--out', out, '--html', join(out, 'big.html')]);
-      const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    // Early (while loading) and late (while deriving, or near the writes: a run takes about 1.7 s here).
+    for (const delay of [300, 1300]) {
+      const child = spawnCli(['derive', next, '--out', out, '--html', join(out, 'big.html')]);
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGINT');
-      const end = await done;
+      const end = await child.done;
       // Killed outright (before the writes) or exit 130 from the handler (during them).
       if (end.signal === 'SIGINT' || end.code === 130) interrupted++;
       for (const f of readdirSync(out)) {
@@ -200,4 +205,36 @@ describe('interrupted writes', () => {
     }
     expect(interrupted, 'at least one run was really interrupted').toBeGreaterThan(0);
   }, 120_000);
+
+  it('SIGINT while the writes wait for another run\'s lock: exit 130 and a line saying so, nothing of ours left', async () => {
+    const out = join(dir, 'sigint-lock');
+    mkdirSync(join(out, '.deltagen.lock'), { recursive: true }); // another run is writing this folder
+    const child = spawnCli(['derive', 'examples/question.yaml', '--out', out]);
+    const end = Date.now() + 30_000;
+    while (!child.stderr().includes('waiting for another run')) {
+      expect(Date.now(), 'the run waits for the lock').toBeLessThan(end);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    const r = await child.done;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr.split('\n').at(-2)).toMatch(/^deltagen: interrupted \(SIGINT\); files already written are complete/);
+    expect(readdirSync(out)).toEqual(['.deltagen.lock']); // the other run's lock stays; nothing of ours
+  }, 60_000);
+
+  it('inside another process, an interrupt during the writes ends the command with 130, not the process', async () => {
+    const out = join(dir, 'sigint-in-process');
+    const big = file('big-in.yaml', 'name: big\ninput: 784\nlayers:\n  - units: 100\n    activation: sigmoid\n  - units: 10\n    activation: sigmoid\nloss: half-squared\n');
+    // Deliver SIGINT to the listener io/atomic.ts adds for the writes, as soon as it is there (and to no other:
+    // the test runner's own listeners stay out of it).
+    const listeners = process.listenerCount('SIGINT');
+    const poll = setInterval(() => {
+      for (const l of process.listeners('SIGINT').slice(listeners)) (l as (s: NodeJS.Signals) => void)('SIGINT');
+    }, 0);
+    const r = await deltagen(['derive', big, '--out', out, '--html', join(out, 'big.html')]).finally(() => clearInterval(poll));
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^deltagen: interrupted \(SIGINT\); files already written are complete/);
+    expect(readdirSync(out).filter((f) => f.startsWith('.')), 'no temporary or lock file is left').toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
 });

@@ -4,7 +4,7 @@ import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../src/pipeline.ts';
 import { loadNetworkFile } from '../src/spec/load.ts';
 import { runTraining } from '../src/train/train.ts';
-import { cli } from './helpers.ts';
+import { deltagen } from './helpers.ts';
 
 const matlab = (JSON.parse(readFileSync('examples/question-matlab.json', 'utf8')) as { W1: number[] }).W1;
 
@@ -18,8 +18,8 @@ function questionLoop(): number[] {
 }
 
 describe("the question's network", () => {
-  it('train --trace --json reproduces the 20 values of W to 1e-9 relative', () => {
-    const r = cli(['train', 'examples/question.yaml', '--trace', '--json']);
+  it('train --trace --json reproduces the 20 values of W to 1e-9 relative', async () => {
+    const r = await deltagen(['train', 'examples/question.yaml', '--trace', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { losses: number[]; params: { W1: number[][] }; trajectory: { W1: number[][] }[] };
     const want = questionLoop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetwork } from '../src/spec/load.ts';
 import { UserError } from '../src/errors.ts';
-import { cli } from './helpers.ts';
+import { deltagen } from './helpers.ts';
 
 const ok = `name: t\ninput: 2\nlayers:\n  - units: 3\n    activation: sigmoid\nloss: squared\n`;
 
@@ -37,8 +37,8 @@ describe('network files', () => {
     expect(error(text)).toContain(fragment);
   });
 
-  it('the command line exits 2 with one line for bad input', () => {
-    const r = cli(['check', 'examples/does-not-exist.yaml']);
+  it('the command line exits 2 with one line for bad input', async () => {
+    const r = await deltagen(['check', 'examples/does-not-exist.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('examples/does-not-exist.yaml');

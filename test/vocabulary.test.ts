@@ -9,7 +9,7 @@ import { compileNetwork, renderLatex, renderTypeScript } from '../src/pipeline.t
 import { referenceGradient, referenceLossValue } from '../src/reference/reference.ts';
 import type { ActivationSpec, LossName, Network } from '../src/spec/types.ts';
 import { parseNetwork } from '../src/spec/load.ts';
-import { cli } from './helpers.ts';
+import { deltagen } from './helpers.ts';
 
 const hidden: fc.Arbitrary<ActivationSpec> = fc.oneof(
   fc.constantFrom<ActivationSpec>({ kind: 'identity' }, { kind: 'sigmoid' }, { kind: 'tanh' }, { kind: 'relu' }, { kind: 'softplus' },
@@ -105,11 +105,11 @@ describe('the derivation as a paper prints it', () => {
 });
 
 describe('custom activations', () => {
-  it('a formula whose derivative is not finite on the grid is refused with exit 2 and the failing x', () => {
+  it('a formula whose derivative is not finite on the grid is refused with exit 2 and the failing x', async () => {
     const net = 'name: bad\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "1/x" }\nloss: squared\n';
     const file = `/tmp/deltagen-bad-${process.pid}.yaml`;
     writeFileSync(file, net);
-    const bad = cli(['derive', file, '--out', '/tmp/deltagen-bad-out']);
+    const bad = await deltagen(['derive', file, '--out', '/tmp/deltagen-bad-out']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('x = 0');
     expect(bad.stderr).toContain('layers[0].activation');

@@ -1,49 +1,97 @@
-import type { Command } from 'commander';
+// deltagen derive: write the trainer, the LaTeX and the page, exactly the files asked for.
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { UserError } from '../errors.ts';
-import { writeFilesAtomic } from '../io/atomic.ts';
-import { outputsFor, type OutputFile } from '../outputs.ts';
-import { loadNetworkFile } from '../spec/load.ts';
-import { guard, parsePositiveInt, printJson } from './common.ts';
+import { outputsFor } from '../outputs.ts';
+import type { DeriveFlags } from './commands.ts';
+import { guard, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
+import { loadNetwork } from './input.ts';
+import { stages } from './progress.ts';
 
-interface DeriveFlags {
-  out: string; latex?: string; ts?: string; html?: string; notation: string; fragment?: boolean;
-  levels: string; expandLimit: string; unroll: string; json?: boolean;
+const STDOUT = '-';
+
+export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise<number> {
+  if (opts.notation !== 'nielsen' && opts.notation !== 'question') throw new UserError(`--notation: expected nielsen or question, found "${opts.notation}"`);
+  const unroll = parseUnroll(opts.unroll);
+  const levels = opts.levels.split(',').map((s) => s.trim());
+  const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
+  if (unknown !== undefined) throw new UserError(`--levels: expected a list of matrix, index, scalar; found "${unknown}"`);
+  const expandLimit = parsePositiveInt(opts.expandLimit, '--expand-limit');
+  const toStdout = [opts.ts, opts.latex, opts.html].filter((p) => p === STDOUT).length;
+  if (toStdout > 1) throw new UserError('only one of --ts, --latex and --html can be - (standard output)');
+  if (toStdout && opts.json) throw new UserError('--json prints its object on standard output; write the file elsewhere than -');
+  if (opts.watch && file === '-') throw new UserError('--watch needs a file to watch, not - (standard input)');
+  if (opts.watch && opts.json) throw new UserError('--watch reports every change, but --json prints exactly one object; leave one of them out');
+
+  const once = async (): Promise<number> => {
+    const step = stages(ctx, `derive ${file}`, opts.quiet);
+    const network = await loadNetwork(ctx, file);
+    // --out (or no file option at all) writes <dir>/<name>.ts and .tex; --ts, --latex and --html name single files.
+    const dir = opts.out ?? (opts.ts || opts.latex || opts.html ? undefined : 'generated');
+    const out = outputsFor(network, dir ?? '.', {
+      notation: opts.notation as 'nielsen' | 'question',
+      fragment: opts.fragment ?? false,
+      levels: { matrix: levels.includes('matrix'), index: levels.includes('index'), scalar: levels.includes('scalar') },
+      expandLimit,
+      unroll,
+    }, step);
+    const wanted = [
+      { path: opts.ts ?? (dir !== undefined ? out.ts.path : undefined), output: out.ts },
+      { path: opts.latex ?? (dir !== undefined ? out.tex.path : undefined), output: out.tex },
+      { path: opts.html, output: out.html },
+    ];
+    // Everything is rendered before anything is written.
+    const files = wanted.filter((w) => w.path !== undefined).map((w) => ({ path: w.path!, content: w.output.content }));
+    const printed = files.find((f) => f.path === STDOUT);
+    const written = files.filter((f) => f !== printed);
+    if (written.length > 0) {
+      step('writing the files');
+      await writeFiles(ctx, written);
+    }
+    if (printed) ctx.stdout.write(printed.content.endsWith('\n') ? printed.content : `${printed.content}\n`);
+    if (opts.json) printJson(ctx, { network: network.name, files: written.map((f) => f.path) });
+    // With a file on stdout, the notices go to stderr to keep stdout that file alone.
+    else for (const f of written) (printed ? ctx.stderr : ctx.stdout).write(`wrote ${f.path}\n`);
+    return 0;
+  };
+
+  if (!opts.watch) return once();
+  await guard(ctx, false, once);
+  await watchFile(ctx, file, () => guard(ctx, false, once));
+  return 0;
 }
 
-export function registerDerive(program: Command): void {
-  program.command('derive')
-    .description('derive the gradients; write the LaTeX derivation and the TypeScript trainer')
-    .argument('<file>', 'network file (YAML or JSON)')
-    .option('--out <dir>', 'folder for <name>.tex and <name>.ts', 'generated')
-    .option('--latex <file>', 'write the LaTeX here instead')
-    .option('--ts <file>', 'write the TypeScript here instead')
-    .option('--html <file>', 'also write the derivation as a web page (KaTeX)')
-    .option('--notation <name>', 'nielsen (superscript (l), indices j, k) or question ((L), (L-1), i, j)', 'nielsen')
-    .option('--fragment', 'LaTeX body only, to \\input into a paper')
-    .option('--levels <list>', 'which of matrix,index,scalar to show', 'matrix,index,scalar')
-    .option('--expand-limit <n>', 'write every scalar derivative out up to this many parameters', '10')
-    .option('--unroll <mode>', 'full, loops or auto (chosen from the sizes)', 'auto')
-    .option('--json', 'print what was written as JSON')
-    .addHelpText('after', '\nExamples:\n  deltagen derive examples/question.yaml --out generated\n  deltagen derive examples/iris.yaml --notation question --fragment --latex paper/backprop.tex')
-    .action((file: string, opts: DeriveFlags) => guard(() => {
-      if (opts.notation !== 'nielsen' && opts.notation !== 'question') throw new UserError(`--notation: expected nielsen or question, found "${opts.notation}"`);
-      if (!['full', 'loops', 'auto'].includes(opts.unroll)) throw new UserError(`--unroll: expected full, loops or auto, found "${opts.unroll}"`);
-      const levels = opts.levels.split(',').map((s) => s.trim());
-      const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
-      if (unknown !== undefined) throw new UserError(`--levels: expected a list of matrix, index, scalar; found "${unknown}"`);
-      const network = loadNetworkFile(file);
-      const out = outputsFor(network, opts.out, {
-        notation: opts.notation,
-        fragment: opts.fragment ?? false,
-        levels: { matrix: levels.includes('matrix'), index: levels.includes('index'), scalar: levels.includes('scalar') },
-        expandLimit: parsePositiveInt(opts.expandLimit, '--expand-limit'),
-        unroll: opts.unroll as 'full' | 'loops' | 'auto',
-      });
-      const files: OutputFile[] = [{ ...out.ts, path: opts.ts ?? out.ts.path }, { ...out.tex, path: opts.latex ?? out.tex.path }];
-      if (opts.html) files.push({ ...out.html, path: opts.html });
-      // Everything is rendered before anything is written.
-      writeFilesAtomic(files);
-      if (opts.json) printJson({ network: network.name, files: files.map((f) => f.path) });
-      else for (const f of files) process.stdout.write(`wrote ${f.path}\n`);
-    }));
+/**
+ * Call `onChange` after each change of `file` until ctx.signal aborts (tests) or
+ * SIGINT (a person at the terminal; while a derivation runs, it ends after it).
+ * The folder is watched, not the file: editors often save by replacing the file,
+ * which ends a watch on the file itself.
+ */
+async function watchFile(ctx: Ctx, file: string, onChange: () => Promise<unknown>): Promise<void> {
+  const stop = new AbortController();
+  const onSigint = (): void => stop.abort();
+  if (ctx.signal) ctx.signal.addEventListener('abort', onSigint, { once: true });
+  else process.once('SIGINT', onSigint);
+  let pending: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  try {
+    if (ctx.signal?.aborted) return;
+    const watcher = watch(dirname(file), { signal: stop.signal }, (_event, name) => {
+      if (name !== basename(file)) return;
+      // Editors write in bursts; derive once they are done, and one run at a time.
+      clearTimeout(pending);
+      pending = setTimeout(() => { running = running.then(onChange); }, 100);
+    });
+    ctx.stderr.write(`deltagen: watching ${file} for changes; Ctrl-C stops\n`);
+    await new Promise<void>((resolve) => {
+      watcher.on('close', resolve);
+      watcher.on('error', () => resolve()); // the folder went away: nothing left to watch
+      stop.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    clearTimeout(pending);
+    ctx.signal?.removeEventListener('abort', onSigint);
+    process.off('SIGINT', onSigint);
+    await running;
+  }
 }

@@ -1,10 +1,10 @@
+// deltagen init: a starter network file that explains itself.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
-import { writeFilesAtomic } from '../io/atomic.ts';
-import { guard } from './common.ts';
+import type { InitFlags } from './commands.ts';
+import { writeFiles, type Ctx } from './common.ts';
 
-/** A starter network file that explains itself. */
 export function starterFile(name: string): string {
   return `# A deltagen network file. Run:  deltagen derive ${name}.yaml   (LaTeX and TypeScript)
 #                                deltagen check ${name}.yaml    (compare with the reference)
@@ -32,17 +32,13 @@ train:                     # optional: what \`deltagen train\` does
 `;
 }
 
-export function registerInit(program: Command): void {
-  program.command('init')
-    .description('write a commented starter network file NAME.yaml')
-    .argument('<name>', 'the network name: lower case letters, digits and dashes')
-    .option('--force', 'overwrite an existing file')
-    .addHelpText('after', '\nExample:\n  deltagen init my-net && deltagen derive my-net.yaml')
-    .action((name: string, opts: { force?: boolean }) => guard(() => {
-      if (!/^[a-z][a-z0-9-]{0,63}$/.test(name)) throw new UserError(`init: the name "${name}" must match [a-z][a-z0-9-]* (for example my-net)`);
-      const path = `${name}.yaml`;
-      if (existsSync(path) && !opts.force) throw new UserError(`${path}: already exists; use --force to overwrite it`);
-      writeFilesAtomic([{ path, content: starterFile(name) }]);
-      process.stdout.write(`wrote ${path}; next: deltagen derive ${path}\n`);
-    }));
+/** NAME may carry a folder (nets/my-net writes nets/my-net.yaml); the network is named by its last part. */
+export async function init(ctx: Ctx, target: string, opts: InitFlags): Promise<number> {
+  const name = basename(target);
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(name)) throw new UserError(`init: the name "${name}" must match [a-z][a-z0-9-]* (for example my-net)`);
+  const path = `${target}.yaml`;
+  if (existsSync(path) && !opts.force) throw new UserError(`${path}: already exists; use --force to overwrite it`);
+  await writeFiles(ctx, [{ path, content: starterFile(name) }]);
+  ctx.stdout.write(`wrote ${path}; next: deltagen derive ${path}\n`);
+  return 0;
 }

@@ -6,17 +6,17 @@ import { checkNetwork, formatCheckReport } from '../check/run.ts';
 import { writeFilesAtomic } from '../io/atomic.ts';
 import { outputsFor } from '../outputs.ts';
 import { loadNetworkFile } from '../spec/load.ts';
-import { guard } from './common.ts';
+import { contextOf, guard } from './common.ts';
 import { train, writePlot } from '../index.ts';
 
-await guard(async () => {
+process.exitCode = await guard(contextOf(), false, async () => {
   const network = loadNetworkFile('examples/question.yaml');
   const { ts, tex, html } = outputsFor(network, 'generated');
-  writeFilesAtomic([ts, tex, html]);
+  await writeFilesAtomic([ts, tex, html]);
   for (const o of [ts, tex, html]) process.stdout.write(`wrote ${o.path}\n`);
   const run = await train(network, { plot: true });
   const plots = [...await writePlot(run.plot!, 'generated/question-trajectory.svg'), ...await writePlot(run.plot!, 'generated/question-trajectory.png')];
-  writeFilesAtomic(plots);
+  await writeFilesAtomic(plots);
   for (const p of plots) process.stdout.write(`wrote ${p.path}\n`);
   const report = await checkNetwork(network);
   process.stdout.write(`\n${formatCheckReport(report)}\n`);
@@ -27,5 +27,5 @@ await guard(async () => {
     const w = (params.W1 as number[][])[0]![0]!;
     process.stdout.write(`${String(i + 1).padStart(4)}  ${w.toFixed(12).padStart(18)}    ${String(matlab[i]).padStart(9)}\n`);
   });
-  if (!report.passed) process.exitCode = 1;
+  return report.passed ? 0 : 1;
 });

@@ -1,39 +1,53 @@
-
-import type { Command } from 'commander';
+// deltagen train: run the generated trainer on the file's train section.
 import { UserError } from '../errors.ts';
-import { writeFilesAtomic } from '../io/atomic.ts';
-import { train, writePlot } from '../index.ts';
-import { loadNetworkFile } from '../spec/load.ts';
-import { guard, parsePositiveInt, printJson } from './common.ts';
+import type { NamedParams } from '../graph/layout.ts';
+import type { FileToWrite } from '../io/atomic.ts';
+import { train as runTrain, writePlot } from '../index.ts';
+import type { TrainFlags } from './commands.ts';
+import { parsePositiveInt, printJson, writeFiles, type Ctx } from './common.ts';
+import { loadNetwork } from './input.ts';
 import { progress } from './progress.ts';
 
-export function registerTrain(program: Command): void {
-  program.command('train')
-    .description("train with the generated trainer on the file's train section")
-    .argument('<file>', 'network file (YAML or JSON)')
-    .option('--steps <n>', "SGD steps (default: the file's steps or epochs)")
-    .option('--trace', 'record the parameters after every step')
-    .option('--plot <file>', 'write a plot of the run (.svg or .png)')
-    .option('--quiet', 'no progress output')
-    .option('--json', 'print { losses, params, trajectory? } as JSON')
-    .addHelpText('after', '\nExamples:\n  deltagen train examples/question.yaml --trace --json\n  deltagen train examples/question.yaml --plot question.svg')
-    .action((file: string, opts: { steps?: string; trace?: boolean; plot?: string; quiet?: boolean; json?: boolean }) => guard(async () => {
-      if (opts.plot && !/\.(svg|png)$/i.test(opts.plot)) throw new UserError(`--plot: expected a file ending in .svg or .png, found "${opts.plot}"`);
-      const network = loadNetworkFile(file);
-      const bar = progress(`train ${network.name}`, opts.quiet);
-      const { result, plot } = await train(network, {
-        ...(opts.steps ? { steps: parsePositiveInt(opts.steps, '--steps') } : {}),
-        trace: Boolean(opts.trace),
-        plot: Boolean(opts.plot),
-        onProgress: (step, total, loss) => bar.update(step, total, `loss ${loss.toPrecision(5)}`),
-      }).finally(() => bar.stop());
-      if (opts.plot && plot) writeFilesAtomic(await writePlot(plot, opts.plot));
-      if (opts.json) { printJson(result); return; }
-      const n = result.losses.length;
-      process.stdout.write(`${network.name}: ${n} steps, loss ${result.losses[0]?.toPrecision(6)} -> ${result.losses[n - 1]?.toPrecision(6)}\n`);
-      for (const [name, value] of Object.entries(result.params)) process.stdout.write(`${name} = ${JSON.stringify(value)}\n`);
-      if (opts.plot) process.stdout.write(`wrote ${opts.plot}\n`);
-    }));
+/** Parameters with more elements than this are summarized in the text output. */
+export const FULL_PRINT_LIMIT = 10;
+
+export async function train(ctx: Ctx, file: string, opts: TrainFlags): Promise<number> {
+  if (opts.plot && !/\.(svg|png)$/i.test(opts.plot)) throw new UserError(`--plot: expected a file ending in .svg or .png, found "${opts.plot}"`);
+  const steps = opts.steps ? parsePositiveInt(opts.steps, '--steps') : undefined;
+  const network = await loadNetwork(ctx, file);
+  // Created before compiling: progress shows once the command has run about a second; the rate counts from the first step.
+  const bar = progress(`train ${network.name}`, opts.quiet, 'steps', ctx);
+  const { result, plot } = await runTrain(network, {
+    ...(steps ? { steps } : {}),
+    trace: Boolean(opts.trace),
+    plot: Boolean(opts.plot),
+    onProgress: (step, total, loss) => bar.update(step, total, () => `loss ${loss.toPrecision(5)}`),
+  }).finally(() => bar.stop());
+  const files: FileToWrite[] = [];
+  if (opts.plot && plot) files.push(...await writePlot(plot, opts.plot));
+  if (opts.save) files.push({ path: opts.save, content: `${JSON.stringify(result.params)}\n` });
+  if (files.length > 0) await writeFiles(ctx, files);
+  if (opts.json) { printJson(ctx, result); return 0; }
+  const n = result.losses.length;
+  ctx.stdout.write(`${network.name}: ${n} steps, loss ${result.losses[0]?.toPrecision(6)} -> ${result.losses[n - 1]?.toPrecision(6)}\n`);
+  for (const line of describeParams(result.params)) ctx.stdout.write(`${line}\n`);
+  for (const f of files) ctx.stdout.write(`wrote ${f.path}\n`);
+  return 0;
 }
 
-
+/** Small parameters in full; larger ones as shape, range, mean and the first values (all of them: --json or --save). */
+export function describeParams(params: NamedParams): string[] {
+  let summarized = false;
+  const lines = Object.entries(params).map(([name, value]) => {
+    const flat = (value as (number | number[])[]).flat();
+    if (flat.length <= FULL_PRINT_LIMIT) return `${name} = ${JSON.stringify(value)}`;
+    summarized = true;
+    const shape = Array.isArray(value[0]) ? `${value.length}×${(value[0] as number[]).length}` : `${value.length}`;
+    let min = Infinity, max = -Infinity, sum = 0;
+    for (const v of flat) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
+    const g = (v: number): string => v.toPrecision(4);
+    return `${name}: ${shape}, min ${g(min)}, max ${g(max)}, mean ${g(sum / flat.length)}; first ${flat.slice(0, 4).map(g).join(', ')}, …`;
+  });
+  if (summarized) lines.push('(all values: --json, or --save FILE.json)');
+  return lines;
+}

@@ -1,9 +1,18 @@
 // Writes never leave a half-written file: content goes to a temporary file in
 // the target folder, then is renamed into place (atomic on one file system).
 // A set of files is written under a lock on its folder, so two runs writing the
-// same folder at once end with one complete set, and an interrupt (SIGINT,
-// SIGTERM) during the writes removes the temporary files before exiting.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// same folder at once end with one complete set.
+//
+// Interrupts: outside the writes SIGINT/SIGTERM keep their default (the process
+// ends at once, and nothing is half-written because nothing is being written).
+// During the writes a listener takes them over, so the current file finishes or
+// is removed, the lock is released, and `Interrupted` is thrown; the command line
+// turns it into exit 130 (143 for SIGTERM). Nothing here calls process.exit, so
+// a run inside another process (a test worker) is never ended by it. The writes
+// are asynchronous on purpose: a signal reaches its listener only when the event
+// loop turns, and waiting for another run's lock must not block the thread.
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
@@ -13,34 +22,33 @@ export interface FileToWrite {
   readonly content: string | Uint8Array;
 }
 
+/** The writes were stopped by a signal; files renamed before it are complete. */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted (${signal}); files already written are complete, nothing half-written was left`);
+    this.name = 'Interrupted';
+    this.exitCode = signal === 'SIGINT' ? 130 : 143;
+  }
+}
+
 const LOCK_NAME = '.deltagen.lock';
 const LOCK_WAIT_MS = 30_000;
 const STALE_LOCK_MS = 120_000;
 
-const pending = new Set<string>();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function cleanUp(): void {
-  for (const p of pending) rmSync(p, { recursive: true, force: true });
-  pending.clear();
+export interface WriteOptions {
+  /** Told once when another run holds a folder's lock and this one waits for it. */
+  readonly onWait?: (dir: string, lock: string) => void;
 }
 
-function onSignal(signal: NodeJS.Signals): void {
-  cleanUp();
-  process.stderr.write(`deltagen: interrupted (${signal}); files already written are complete, nothing half-written was left\n`);
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function lock(dir: string): string {
+async function lock(dir: string, stopped: () => NodeJS.Signals | undefined, onWait: WriteOptions['onWait']): Promise<string> {
   const path = join(dir, LOCK_NAME);
   const start = Date.now();
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(path);
-      pending.add(path);
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -48,26 +56,22 @@ function lock(dir: string): string {
         if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) rmSync(path, { recursive: true, force: true });
       } catch { /* released meanwhile */ }
       if (Date.now() - start > LOCK_WAIT_MS) throw new UserError(`${dir}: another deltagen run holds ${LOCK_NAME}; remove it if no run is active`);
-      sleep(50);
+      if (attempt === 0) onWait?.(dir, path);
+      await sleep(50);
+      const signal = stopped();
+      if (signal) throw new Interrupted(signal);
     }
   }
 }
 
-function writeOne(file: FileToWrite): void {
-  const tmp = join(dirname(file.path), `.${basename(file.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  pending.add(tmp);
-  try {
-    writeFileSync(tmp, file.content);
-    renameSync(tmp, file.path);
-  } finally {
-    rmSync(tmp, { force: true });
-    pending.delete(tmp);
-  }
-}
-
 /** Write every file, each complete or not at all; all are rendered before this is called. */
-export function writeFilesAtomic(files: readonly FileToWrite[]): void {
+export async function writeFilesAtomic(files: readonly FileToWrite[], options: WriteOptions = {}): Promise<void> {
+  // Read lazily rendered contents first, so a rendering error is not reported as a write error.
+  const contents = files.map((f) => f.content);
   const dirs = [...new Set(files.map((f) => resolve(dirname(f.path))))].sort();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals): void => { signal ??= s; };
+  const check = (): void => { if (signal) throw new Interrupted(signal); };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const locks: string[] = [];
@@ -76,24 +80,32 @@ export function writeFilesAtomic(files: readonly FileToWrite[]): void {
     for (const dir of dirs) {
       current = dir;
       mkdirSync(dir, { recursive: true });
-      locks.push(lock(dir));
+      locks.push(await lock(dir, () => signal, options.onWait));
     }
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       current = f.path;
-      writeOne(f);
+      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      try {
+        await writeFile(tmp, contents[i]!);
+        check(); // the file is not renamed into place once an interrupt came
+        await rename(tmp, f.path);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
     }
+    check(); // an interrupt during the last rename still ends the run
   } catch (err) {
-    if (err instanceof UserError) throw err;
+    if (err instanceof UserError || err instanceof Interrupted) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     const hint = code === 'EISDIR' ? ' (it is a folder)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'ENOSPC' ? ' (no space left on the device)' : '';
     throw new UserError(`${current}: cannot write: ${code}${hint}; files written before are intact`);
   } finally {
-    for (const l of locks) { rmSync(l, { recursive: true, force: true }); pending.delete(l); }
+    for (const l of locks) rmSync(l, { recursive: true, force: true });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-export function writeFileAtomic(path: string, content: string): void {
-  writeFilesAtomic([{ path, content }]);
+export function writeFileAtomic(path: string, content: string): Promise<void> {
+  return writeFilesAtomic([{ path, content }]);
 }

@@ -1,12 +1,14 @@
 // npm run bench: the speed table (medians, ratios with generated = 1), the
 // speed goals beside their measured ratios, and the scale table; writes
-// bench/results.json. Options: --quick (fewer rounds), --no-scale.
+// bench/results.json. Also CLI start-up against the previous release.
+// Options: --quick (fewer rounds), --no-scale, --startup (start-up only).
 import { cpus, totalmem } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEPTHS, WIDTHS, exponent, measure, type ScalePoint } from './scale.ts';
 import { IMPLS, formatNs, speedTable, type Impl, type SpeedRow } from './speed.ts';
 import { progress } from '../src/cli/progress.ts';
+import { PREVIOUS_RELEASE, startupTable, type StartupRow } from './startup.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -77,8 +79,20 @@ function scaleTable(): { points: ScalePoint[]; goals: Goal[] } {
   ] };
 }
 
+function startupGoals(): { rows: StartupRow[]; goals: Goal[] } {
+  log(`\nCLI start-up: wall time of the whole command, fresh processes, median of 7; previous release = ${PREVIOUS_RELEASE} (sources through tsx)`);
+  log(`${'command'.padEnd(40)} ${'now'.padStart(8)} ${'previous'.padStart(9)} ${'speed-up'.padStart(9)}`);
+  const rows = startupTable(7, (r) => log(`${r.command.padEnd(40)} ${`${r.current.toFixed(2)} s`.padStart(8)} ${(r.previous === undefined ? 'n/a' : `${r.previous.toFixed(2)} s`).padStart(9)} ${(r.previous === undefined ? '' : `${(r.previous / r.current).toFixed(1)}×`).padStart(9)}`));
+  return { rows, goals: rows.map((r) => ({ what: `start-up, ${r.command} (s)`, goal: r.goal, measured: r.current, unit: ' s', higherIsBetter: false, met: r.current <= r.goal })) };
+}
+
 log(`deltagen bench on ${machine}`);
 const started = performance.now();
+const startup = startupGoals();
+if (args.includes('--startup')) {
+  printGoals(startup.goals);
+  process.exit(0);
+}
 // Progress on standard error: a bar on a terminal, quiet lines otherwise, nothing with --quiet.
 const bar = progress('bench', args.includes('--quiet'), 'networks');
 const rows = await speedTable(quick ? 3 : 9, quick ? 10 : 25, log, (done, total, net) => bar.update(done, total, `measured ${net}`));
@@ -86,8 +100,8 @@ bar.stop();
 printSpeed(rows);
 const goals = speedGoals(rows);
 const scale = args.includes('--no-scale') ? undefined : scaleTable();
-printGoals([...goals, ...(scale?.goals ?? [])]);
+printGoals([...startup.goals, ...goals, ...(scale?.goals ?? [])]);
 log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 const out = fileURLToPath(new URL('./results.json', import.meta.url));
-writeFileSync(out, `${JSON.stringify({ machine, date: new Date().toISOString(), speed: rows, scale: scale?.points, goals: [...goals, ...(scale?.goals ?? [])] }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ machine, date: new Date().toISOString(), startup: startup.rows, speed: rows, scale: scale?.points, goals: [...startup.goals, ...goals, ...(scale?.goals ?? [])] }, null, 2)}\n`);
 log(`wrote ${out}`);

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Entry point: load the TypeScript sources through tsx, then run the CLI.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// Entry point: the compiled command line in dist/ (built by `npm run build`,
+// which `prepare` runs on every install).
+import '../dist/cli/run.js';

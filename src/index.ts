@@ -4,10 +4,10 @@
 //   const compiled = derive('examples/question.yaml');
 //   const { ts, tex, html } = generate(compiled, { out: 'generated' });
 import { checkNetwork, type FullCheckReport } from './check/run.ts';
-import { loadTrainer, type TrainerModule } from './compile/compile.ts';
+import { loadModule, type TrainerModule } from './compile/compile.ts';
 import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
-import { compileNetwork, renderTypeScript, type Compiled } from './pipeline.ts';
-import { renderSvg, svgToPng, type PlotData } from './plot/plot.ts';
+import { compileNetwork, renderJavaScript, type Compiled } from './pipeline.ts';
+import type { PlotData } from './plot/data.ts';
 import { loadNetworkFile } from './spec/load.ts';
 import type { Network } from './spec/types.ts';
 import { plotData } from './train/plot-data.ts';
@@ -49,7 +49,7 @@ export function verify(input: string | Network, options: VerifyOptions): VerifyR
 /** Load the generated trainer for a network, ready to call. */
 export async function trainer(input: string | Network): Promise<TrainerModule> {
   const network = networkOf(input);
-  return loadTrainer(renderTypeScript(compileNetwork(network)));
+  return loadModule(renderJavaScript(compileNetwork(network)));
 }
 
 /**
@@ -65,6 +65,8 @@ export async function train(input: string | Network, options: TrainOptions & { p
 
 /** The plot as files to write: SVG, or PNG when the path ends in .png. */
 export async function writePlot(plot: PlotData, path: string): Promise<{ path: string; content: string | Uint8Array }[]> {
+  // Drawing loads vega, vega-lite and resvg: only when a plot is asked for.
+  const { renderSvg, svgToPng } = await import('./plot/plot.ts');
   const svg = await renderSvg(plot);
   return [{ path, content: path.toLowerCase().endsWith('.png') ? await svgToPng(svg) : svg }];
 }
@@ -77,6 +79,6 @@ export type { TrainerModule } from './compile/compile.ts';
 export type { FullCheckReport } from './check/run.ts';
 export type { TrainResult, TrainOptions } from './train/train.ts';
 export type { VerifyOptions, VerifyResult } from './verify/verify.ts';
-export type { PlotData } from './plot/plot.ts';
-export { renderLatex, renderTypeScript } from './pipeline.ts';
+export type { PlotData } from './plot/data.ts';
+export { renderJavaScript, renderLatex, renderTypeScript } from './pipeline.ts';
 export { UserError, CheckFailure } from './errors.ts';

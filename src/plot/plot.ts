@@ -5,21 +5,9 @@
 // vega, vega-lite and resvg are loaded only when a plot is drawn: they cost
 // about half a second of start-up that no other command needs.
 import type { TopLevelSpec } from 'vega-lite';
+import type { PlotData } from './data.ts';
 
-/** Networks with at most this many parameters get one line per parameter. */
-export const TRAJECTORY_LIMIT = 12;
-
-export interface PlotData {
-  readonly title: string;
-  /** Loss before each step, step = 1, 2, … */
-  readonly losses: readonly number[];
-  /** Parameter values after each step, by element name ("W1[1,1]"), for small networks. */
-  readonly trajectories?: Readonly<Record<string, readonly number[]>>;
-  /** Where each parameter is heading (for the question: W* = y/x), drawn as a dashed rule. */
-  readonly limits?: Readonly<Record<string, number>>;
-  /** ‖∂C/∂W^(l)‖ at each step, by layer name, for larger networks. */
-  readonly gradientNorms?: Readonly<Record<string, readonly number[]>>;
-}
+export { TRAJECTORY_LIMIT, type PlotData } from './data.ts';
 
 const WIDTH = 520;
 

@@ -2,7 +2,7 @@
 // small networks (with where each is heading), gradient norms for larger ones.
 import type { TrainerModule } from '../compile/compile.ts';
 import { layoutOf } from '../graph/layout.ts';
-import { TRAJECTORY_LIMIT, type PlotData } from '../plot/plot.ts';
+import { TRAJECTORY_LIMIT, type PlotData } from '../plot/data.ts';
 import type { Network } from '../spec/types.ts';
 import { parameterName, runTraining, type TrainResult } from './train.ts';
 

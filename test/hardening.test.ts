@@ -76,7 +76,7 @@ const cases: Case[] = [
   { name: 'a file too large', args: derive('c35.yaml', `${base()}#${'x'.repeat(1.1 * 2 ** 20)}\n`), code: 2, message: 'larger than' },
   { name: 'an unknown command', args: () => ['frobnicate'], code: 2, message: 'unknown command' },
   { name: 'a bad --steps', args: () => ['train', 'examples/question.yaml', '--steps', '-4'], code: 2, message: '--steps' },
-  { name: 'an output path that is a folder', args: () => { mkdirSync(join(dir, 'dirout', 'question.ts'), { recursive: true }); return ['derive', 'examples/question.yaml', '--out', join(dir, 'dirout')]; }, code: 2, message: 'it is a folder' },
+  { name: 'an output path that is a folder', args: () => { mkdirSync(join(dir, 'dirout', 'question.ts'), { recursive: true }); return ['derive', 'examples/question.yaml', '--out', join(dir, 'dirout')]; }, code: 2, message: 'is a folder, not a regular file' },
   { name: 'an output folder under a file', args: () => ['derive', 'examples/question.yaml', '--out', join(file('plain.txt', 'x'), 'sub')], code: 2, message: 'cannot write' },
   { name: 'training that diverges', args: () => ['train', '--quiet', file('c40.yaml', 'name: d\ninput: 1\nlayers:\n  - units: 1\n    activation: identity\nloss: squared\ntrain:\n  rate: 10\n  steps: 1000\n  data:\n    - { x: [5.7], y: [50.1] }\n')], code: 1, message: 'diverged at step' },
   { name: 'training without data', args: () => ['train', '--quiet', file('c41.yaml', base())], code: 2, message: 'train' },

@@ -31,6 +31,8 @@ export interface Ctx {
   readonly stdin: AsyncIterable<string | Uint8Array>;
   readonly signal: AbortSignal | undefined;
   readonly progressAfterMs: number;
+  /** The files this run read: outputs never overwrite them. */
+  readonly inputs: string[];
 }
 
 export function contextOf(io: CliIo = {}): Ctx {
@@ -41,6 +43,7 @@ export function contextOf(io: CliIo = {}): Ctx {
     stdin: io.stdin ?? { [Symbol.asyncIterator]: () => process.stdin[Symbol.asyncIterator]() },
     signal: io.signal,
     progressAfterMs: io.progressAfterMs ?? 1000,
+    inputs: [],
   };
 }
 
@@ -79,7 +82,10 @@ export async function guard(ctx: Ctx, json: boolean, body: () => Promise<number 
 
 /** Write files atomically, saying so on stderr if another run's lock makes this one wait. */
 export function writeFiles(ctx: Ctx, files: readonly FileToWrite[]): Promise<void> {
-  return writeFilesAtomic(files, { onWait: (dir, lock) => ctx.stderr.write(`deltagen: waiting for another run writing to ${dir} (${lock}); Ctrl-C stops\n`) });
+  return writeFilesAtomic(files, {
+    protect: ctx.inputs,
+    onWait: (dir, lock) => ctx.stderr.write(`deltagen: waiting for another run writing to ${dir} (${lock}); Ctrl-C stops\n`),
+  });
 }
 
 export function printJson(ctx: Ctx, value: unknown): void {

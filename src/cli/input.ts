@@ -7,7 +7,10 @@ import type { Ctx } from './common.ts';
 export const STDIN_NAME = '<stdin>';
 
 export async function loadNetwork(ctx: Ctx, file: string): Promise<Network> {
-  if (file !== '-') return loadNetworkFile(file);
+  if (file !== '-') {
+    ctx.inputs.push(file);
+    return loadNetworkFile(file);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.stdin) {

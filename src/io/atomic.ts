@@ -11,7 +11,7 @@
 // a run inside another process (a test worker) is never ended by it. The writes
 // are asynchronous on purpose: a signal reaches its listener only when the event
 // loop turns, and waiting for another run's lock must not block the thread.
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -41,6 +41,68 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export interface WriteOptions {
   /** Told once when another run holds a folder's lock and this one waits for it. */
   readonly onWait?: (dir: string, lock: string) => void;
+  /** Files that must never be overwritten (the run's input files). */
+  readonly protect?: readonly string[];
+}
+
+/** Whether a process with this id runs on this machine (a lock or temporary file of a dead one is stale). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const statOrUndefined = (path: string): Stats | undefined => {
+  try { return statSync(path); } catch { return undefined; }
+};
+
+/**
+ * Refuse, before anything is written, outputs that would destroy something: a
+ * path named twice, an input file, or anything but a regular file (a device
+ * such as /dev/full or /dev/stdout, a FIFO, a folder), which a rename would
+ * replace with a regular file.
+ */
+function refuseUnsafeTargets(files: readonly FileToWrite[], protect: readonly string[]): void {
+  const seen = new Map<string, string>();
+  const protectedFiles = protect.map((p) => ({ path: p, stat: statOrUndefined(p) }));
+  for (const f of files) {
+    const key = resolve(f.path);
+    const twice = seen.get(key);
+    if (twice !== undefined) throw new UserError(`${f.path}: named for two outputs (${twice} and this one); give each output its own file`);
+    seen.set(key, f.path);
+    const stat = statOrUndefined(f.path);
+    if (stat && !stat.isFile()) {
+      const kind = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a pipe (FIFO)' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+      throw new UserError(`${f.path}: is ${kind}, not a regular file; deltagen writes only regular files (use - for standard output)`);
+    }
+    for (const p of protectedFiles) {
+      const same = stat && p.stat ? stat.dev === p.stat.dev && stat.ino === p.stat.ino : key === resolve(p.path);
+      if (same) throw new UserError(`${f.path}: is the input file ${p.path}; choose another output`);
+    }
+  }
+}
+
+/** Temporary files `.<name>.<pid>.<hex>.tmp` left in a folder by a run that was killed (its process is gone). */
+function removeStaleTemporaries(dir: string): void {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    const m = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name);
+    if (m && !alive(Number(m[1]))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** The pid recorded in a lock, if it can be read. */
+function lockOwner(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(path, 'pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function lock(dir: string, stopped: () => NodeJS.Signals | undefined, onWait: WriteOptions['onWait']): Promise<string> {
@@ -49,11 +111,19 @@ async function lock(dir: string, stopped: () => NodeJS.Signals | undefined, onWa
   for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(path);
+      writeFileSync(join(path, 'pid'), String(process.pid));
+      removeStaleTemporaries(dir);
       return path;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock whose process is gone (killed mid-write) is taken over at once; one without a readable
+      // owner (being created this instant, or from an older version) only when it is old.
+      const owner = lockOwner(path);
       try {
-        if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) rmSync(path, { recursive: true, force: true });
+        if (owner !== undefined ? !alive(owner) : Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) {
+          rmSync(path, { recursive: true, force: true });
+          continue;
+        }
       } catch { /* released meanwhile */ }
       if (Date.now() - start > LOCK_WAIT_MS) throw new UserError(`${dir}: another deltagen run holds ${LOCK_NAME}; remove it if no run is active`);
       if (attempt === 0) onWait?.(dir, path);
@@ -68,6 +138,7 @@ async function lock(dir: string, stopped: () => NodeJS.Signals | undefined, onWa
 export async function writeFilesAtomic(files: readonly FileToWrite[], options: WriteOptions = {}): Promise<void> {
   // Read lazily rendered contents first, so a rendering error is not reported as a write error.
   const contents = files.map((f) => f.content);
+  refuseUnsafeTargets(files, options.protect ?? []);
   const dirs = [...new Set(files.map((f) => resolve(dirname(f.path))))].sort();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals): void => { signal ??= s; };

@@ -1,0 +1,107 @@
+// What reading and writing must never do: read without end from a device or a
+// pipe, replace a device or the input file, write one output twice, or leave a
+// dead run's lock and temporary files in the way of the next run.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFilesAtomic } from '../src/io/atomic.ts';
+import { loadNetworkFile } from '../src/spec/load.ts';
+import { deltagen } from './helpers.ts';
+
+let dir = '';
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'deltagen-io-')); });
+afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+describe('reading stops at the size limit', () => {
+  it('for a device that reports size 0 (/dev/zero), quickly and with the limit named', () => {
+    const t = performance.now();
+    expect(() => loadNetworkFile('/dev/zero')).toThrow(/\/dev\/zero: file larger than 1048576 bytes/);
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+
+  it('for a FIFO fed without end', async () => {
+    const fifo = join(dir, 'net.yaml');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('sh', ['-c', `yes > '${fifo}'`], { stdio: 'ignore' });
+    try {
+      const r = await deltagen(['derive', fifo, '--out', join(dir, 'out')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/file larger than 1048576 bytes/);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+});
+
+describe('outputs that would destroy something are refused before anything is written', () => {
+  it('a device (/dev/full) as an output: exit 2 naming it, the other output not written', async () => {
+    const r = await deltagen(['derive', 'examples/question.yaml', '--latex', '/dev/full', '--ts', join(dir, 'q.ts')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/dev\/full: is a device, not a regular file/);
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    expect(existsSync(join(dir, 'q.ts'))).toBe(false);
+  });
+
+  it('a FIFO and a folder as outputs', async () => {
+    const fifo = join(dir, 'pipe.ts');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = await deltagen(['derive', 'examples/question.yaml', '--ts', fifo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pipe\.ts: is a pipe \(FIFO\), not a regular file/);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    mkdirSync(join(dir, 'folder.tex'));
+    const f = await deltagen(['derive', 'examples/question.yaml', '--latex', join(dir, 'folder.tex')]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/folder\.tex: is a folder/);
+  });
+
+  it('the input file as an output: exit 2, the network file intact', async () => {
+    const net = join(dir, 'net.yaml');
+    copyFileSync('examples/question.yaml', net);
+    const before = readFileSync(net, 'utf8');
+    const r = await deltagen(['derive', net, '--ts', net]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`is the input file ${net}`);
+    expect(readFileSync(net, 'utf8')).toBe(before);
+  });
+
+  it('one path for two outputs: exit 2, nothing written', async () => {
+    const same = join(dir, 'same.txt');
+    const r = await deltagen(['derive', 'examples/question.yaml', '--ts', same, '--latex', same]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('named for two outputs');
+    expect(existsSync(same)).toBe(false);
+  });
+});
+
+describe('a run killed mid-write does not block the next one', () => {
+  it('its lock (a dead process) is taken over at once and its temporary file removed', async () => {
+    // A process that has ended: its pid is free (and not reused within this test).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const pid = Number(dead.stdout);
+    mkdirSync(join(dir, '.deltagen.lock'));
+    writeFileSync(join(dir, '.deltagen.lock', 'pid'), String(pid));
+    writeFileSync(join(dir, `.q.ts.${pid}.0123abcd.tmp`), 'half');
+    const t = performance.now();
+    await writeFilesAtomic([{ path: join(dir, 'q.ts'), content: 'whole' }]);
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(readdirSync(dir).sort()).toEqual(['q.ts']);
+    expect(readFileSync(join(dir, 'q.ts'), 'utf8')).toBe('whole');
+  });
+
+  it('a live run\'s lock is still waited for', async () => {
+    mkdirSync(join(dir, '.deltagen.lock'));
+    writeFileSync(join(dir, '.deltagen.lock', 'pid'), String(process.pid));
+    let waited = false;
+    const writing = writeFilesAtomic([{ path: join(dir, 'q.ts'), content: 'x' }], { onWait: () => { waited = true; } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(waited).toBe(true);
+    expect(existsSync(join(dir, 'q.ts'))).toBe(false);
+    rmSync(join(dir, '.deltagen.lock'), { recursive: true });
+    await writing;
+    expect(readFileSync(join(dir, 'q.ts'), 'utf8')).toBe('x');
+  });
+});

@@ -98,6 +98,42 @@ export async function speedRow(b: BenchNet, rounds: number, sampleMs: number, lo
   return { net: b.label, mode: chooseMode(compiled, 'auto'), ns, notes, agreement };
 }
 
+export interface AdamRow {
+  readonly net: string;
+  /** Median nanoseconds per step of the generated module: sgdStep, and an Adam optimizer's step. */
+  readonly sgd: number;
+  readonly adam: number;
+}
+
+/** The networks the Adam step is timed on, beside the SGD step. */
+export const ADAM_NETS = ['4-16-3', '784-30-10'] as const;
+
+/**
+ * One Adam step (lossAndGradient, then the fused Adam pass over the parameters)
+ * against one sgdStep of the same module, on the same data, in alternating rounds.
+ */
+export async function adamRow(b: BenchNet, rounds: number, sampleMs: number, log: (s: string) => void): Promise<AdamRow> {
+  const mod = await loadTrainer(renderTypeScript(compileNetwork(b.network)));
+  const d = dataFor(b.network, mod.paramCount);
+  const optimizer = mod.createOptimizer({ kind: 'adam', rate: d.rate });
+  const steps: [string, Step][] = [['sgd', mod.sgdStep], ['adam', (p, x, y) => optimizer.step(p, x, y)]];
+  const runs = steps.map(([name, step]) => {
+    const run = runner(step, d.params.slice(), d.xs, d.ys, d.rate);
+    run(1);
+    return { name, run, n: calibrate(run, sampleMs), samples: [] as number[] };
+  });
+  for (let r = 0; r < rounds; r++) {
+    for (const x of runs) {
+      const t = performance.now();
+      x.run(x.n);
+      x.samples.push(((performance.now() - t) * 1e6) / x.n);
+    }
+  }
+  const [sgd, adam] = runs.map((x) => median(x.samples)) as [number, number];
+  log(`  ${b.label}: SGD step ${formatNs(sgd)}, Adam step ${formatNs(adam)} (${(adam / sgd).toFixed(2)}×)`);
+  return { net: b.label, sgd, adam };
+}
+
 export function formatNs(ns: number): string {
   if (ns < 1e3) return `${ns.toFixed(ns < 10 ? 2 : 1)} ns`;
   if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 2 : 1)} µs`;

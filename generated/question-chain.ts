@@ -16,15 +16,110 @@ export interface Example {
   readonly y: ArrayLike<number>;
 }
 
-export interface TrainOptions {
+/** The optimizers createOptimizer and train know. */
+export type OptimizerKind = 'sgd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adam' | 'adamw';
+
+/** The hyperparameters of the optimizers; each optimizer takes some of them. */
+export interface Hyperparameters {
+  /** μ, the momentum (momentum, nesterov; default 0.9). */
+  readonly momentum: number;
+  /** ρ, the decay of the mean square of the gradient (rmsprop; default 0.9). */
+  readonly rho: number;
+  /** β1, the decay of the mean of the gradient (adam, adamw; default 0.9). */
+  readonly beta1: number;
+  /** β2, the decay of the mean of its square (adam, adamw; default 0.999). */
+  readonly beta2: number;
+  /** ε, added to the square root (rmsprop, adam, adamw; default 1e-8). */
+  readonly epsilon: number;
+  /** λ, the decoupled weight decay: −η λ θ beside the step (adamw; default 0.01). */
+  readonly weightDecay: number;
+}
+
+/** An optimizer by name, with any of the hyperparameters it takes (the others take their defaults). */
+export interface OptimizerSettings extends Partial<Hyperparameters> {
+  readonly kind: OptimizerKind;
+}
+
+export interface OptimizerOptions extends OptimizerSettings {
+  /** η, the learning rate. */
   readonly rate: number;
-  /** SGD steps, cycling through the data; or give epochs. */
+}
+
+export interface Optimizer {
+  readonly kind: OptimizerKind;
+  /** The rate of the next step (a schedule changes it). */
+  rate: number;
+  /** Updates made so far (t of Adam's bias correction). */
+  readonly steps: number;
+  /** Updates params in place with grad, the gradient of one step. Allocates nothing. */
+  update(params: Float64Array, grad: Float64Array): void;
+  /** One step on one example; returns C before the step. Allocates nothing. */
+  step(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
+  /** One step on the mean gradient of a batch; returns the mean C before the step. Allocates nothing. */
+  batchStep(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[]): number;
+  /** Back to the start: state zero, no steps. */
+  reset(): void;
+}
+
+/** How the rate changes, with k the epoch (an epochs run) or the step (a steps run), from 0. */
+export type Schedule =
+  | { readonly kind: 'constant' }
+  /** η factor^⌊k / every⌋ */
+  | { readonly kind: 'step'; readonly every: number; readonly factor: number }
+  /** η factor^k */
+  | { readonly kind: 'exponential'; readonly factor: number }
+  /** min + (η − min)(1 + cos(π min(k, over) / over)) / 2; min defaults to 0 */
+  | { readonly kind: 'cosine'; readonly over: number; readonly min?: number };
+
+export interface TrainOptions {
+  /** η, the rate (at the start of a schedule). */
+  readonly rate: number;
+  /** Steps, cycling through the data (a batch may run on into the next pass); or give epochs. */
   readonly steps?: number;
+  /** Passes over the data (default 1); the last batch of each is shorter when batchSize does not divide the data. */
   readonly epochs?: number;
   /** Examples per step (mean gradient over the batch); default 1. */
   readonly batchSize?: number;
-  /** Called after each step with the step number (from 1), the loss before the step and the parameters after it. */
-  readonly onStep?: (step: number, loss: number, params: Float64Array) => void;
+  /** The optimizer, by name or with hyperparameters; default 'sgd'. */
+  readonly optimizer?: OptimizerKind | OptimizerSettings;
+  /** A new order of the data for every pass, the same on every machine for a seed (default 1). */
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  /** How the rate changes; default constant. */
+  readonly schedule?: Schedule;
+  /** Examples whose mean loss is taken after every epoch (in a steps run, every ⌈data / batchSize⌉ steps and after the last). */
+  readonly validation?: readonly Example[];
+  /** Early stopping: stop after this many epochs without a lower validation loss. */
+  readonly patience?: number;
+  /** With patience: end with the parameters of the epoch of the lowest validation loss (default true). */
+  readonly restoreBest?: boolean;
+  /**
+   * Called after each step with the step number (from 1), the loss before the step, the parameters
+   * after it and the indices in data of its examples (valid during the call only).
+   */
+  readonly onStep?: (step: number, loss: number, params: Float64Array, examples: Int32Array) => void;
+  /** Called after each epoch with its number (from 1), the mean loss of its examples, the validation loss (without validation data: undefined) and the parameters. */
+  readonly onEpoch?: (epoch: number, loss: number, validationLoss: number | undefined, params: Float64Array) => void;
+}
+
+export interface TrainResult {
+  /** The loss of every step (the mean over its batch), before its update. */
+  readonly losses: number[];
+  /** The mean loss of every epoch's examples, each taken before its step's update. */
+  readonly epochLosses: number[];
+  /** The mean loss over the validation data after every epoch (empty without it). */
+  readonly validationLosses: number[];
+  /** Epochs run: fewer than asked for when early stopping ended the run. */
+  readonly epochs: number;
+  /** The epoch (from 1) of the lowest validation loss; 0 without validation data. */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** The parameters by name, as paramsToJSON writes and paramsFromJSON reads them: W<l> as rows, b<l> as a vector. */
+export interface ParamsJSON {
+  W1: number[][];
+  W2: number[][];
 }
 
 /** a^(L) for input x, written into out. */
@@ -91,38 +186,320 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   return total / m;
 }
 
+// Optimizers. Each update is one fused pass over the parameters, in place, with its state in
+// Float64Arrays that createOptimizer allocates once; nothing is allocated per step.
+
+/** Every hyperparameter's default (from the papers) and the ones each optimizer takes. */
+const DEFAULTS: Hyperparameters = { momentum: 0.9, rho: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
+const TAKES: Readonly<Record<OptimizerKind, readonly (keyof Hyperparameters)[]>> = {
+  sgd: [],
+  momentum: ['momentum'],
+  nesterov: ['momentum'],
+  rmsprop: ['rho', 'epsilon'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+  adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
+};
+
+/** An update of params by the gradient g of step t (from 1), with state buffers s1 and s2 (empty when not used). */
+type Update = (params: Float64Array, g: Float64Array, s1: Float64Array, s2: Float64Array, rate: number, t: number, h: Hyperparameters) => void;
+
+/** The update rule of each optimizer, the only place it is written, and how many state buffers it keeps. */
+const UPDATES: Readonly<Record<OptimizerKind, { readonly buffers: number; readonly update: Update }>> = {
+  // θ ← θ − η g
+  sgd: { buffers: 0, update(p, g, _s1, _s2, rate) {
+    for (let i = 0; i < paramCount; i++) p[i]! -= rate * g[i]!;
+  } },
+  // Classical momentum (Polyak 1964, as Sutskever et al. 2013 write it): v ← μ v − η g, θ ← θ + v.
+  momentum: { buffers: 1, update(p, g, v, _s2, rate, _t, h) {
+    const mu = h.momentum;
+    for (let i = 0; i < paramCount; i++) {
+      const vi = mu * v[i]! - rate * g[i]!;
+      v[i] = vi;
+      p[i]! += vi;
+    }
+  } },
+  // Nesterov momentum (Sutskever et al. 2013) with θ holding their look-ahead point θ + μ v
+  // (Bengio et al. 2013), so the gradient is taken at params: v ← μ v − η g, θ ← θ + μ v − η g.
+  nesterov: { buffers: 1, update(p, g, v, _s2, rate, _t, h) {
+    const mu = h.momentum;
+    for (let i = 0; i < paramCount; i++) {
+      const gi = g[i]!;
+      const vi = mu * v[i]! - rate * gi;
+      v[i] = vi;
+      p[i]! += mu * vi - rate * gi;
+    }
+  } },
+  // RMSProp (Tieleman and Hinton 2012), ε outside the square root as in PyTorch:
+  // s ← ρ s + (1 − ρ) g², θ ← θ − η g / (√s + ε).
+  rmsprop: { buffers: 1, update(p, g, s, _s2, rate, _t, h) {
+    const rho = h.rho, eps = h.epsilon;
+    for (let i = 0; i < paramCount; i++) {
+      const gi = g[i]!;
+      const si = rho * s[i]! + (1 - rho) * gi * gi;
+      s[i] = si;
+      p[i]! -= (rate * gi) / (Math.sqrt(si) + eps);
+    }
+  } },
+  adam: { buffers: 2, update(p, g, m, v, rate, t, h) { adamUpdate(p, g, m, v, rate, t, h, 0); } },
+  adamw: { buffers: 2, update(p, g, m, v, rate, t, h) { adamUpdate(p, g, m, v, rate, t, h, h.weightDecay); } },
+};
+
 /**
- * SGD cycling through data: one example a step, or batchSize examples a step
- * with their mean gradient. Returns the loss of every step (before its update).
+ * Adam (Kingma and Ba 2015, Algorithm 1), with AdamW's decoupled weight decay λ
+ * (Loshchilov and Hutter 2019, Algorithm 2 with α = 1; λ = 0 is Adam):
+ * m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t),
+ * θ ← θ − η (m̂ / (√v̂ + ε) + λ θ).
  */
-export function train(params: Float64Array, data: readonly Example[], options: TrainOptions): number[] {
-  if (data.length === 0) throw new Error('train: no data');
-  const batch = Math.max(1, Math.min(options.batchSize ?? 1, data.length));
-  const perEpoch = Math.ceil(data.length / batch);
+function adamUpdate(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, rate: number, t: number, h: Hyperparameters, decay: number): void {
+  const b1 = h.beta1, b2 = h.beta2, eps = h.epsilon;
+  // Once a step: the bias corrections (multiplying by c is dividing by 1 − β^t), the rate
+  // with the first, and what the decay keeps of θ (1 for Adam, so θ is then exactly θ).
+  const step = rate / (1 - b1 ** t), c2 = 1 / (1 - b2 ** t), keep = 1 - rate * decay;
+  for (let i = 0; i < paramCount; i++) {
+    const gi = g[i]!;
+    const mi = b1 * m[i]! + (1 - b1) * gi;
+    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = keep * p[i]! - (step * mi) / (Math.sqrt(vi * c2) + eps);
+  }
+}
+
+/**
+ * An optimizer with its state (zero) allocated once; its steps allocate nothing.
+ * Throws on an unknown kind or a hyperparameter the kind does not take.
+ */
+export function createOptimizer(options: OptimizerOptions): Optimizer {
+  const kind = options.kind;
+  if (!Object.hasOwn(UPDATES, kind)) throw new Error(`createOptimizer: unknown kind ${JSON.stringify(kind)} (expected one of ${Object.keys(UPDATES).join(', ')})`);
+  const takes = TAKES[kind];
+  for (const key of Object.keys(options)) {
+    if (key !== 'kind' && key !== 'rate' && !takes.some((name) => name === key)) throw new Error(`createOptimizer: ${kind} takes rate${takes.map((name) => `, ${name}`).join('')}, not ${key}`);
+  }
+  if (!Number.isFinite(options.rate)) throw new Error(`createOptimizer: the rate must be a finite number, not ${options.rate}`);
+  const h = { ...DEFAULTS };
+  for (const name of takes) {
+    const value = options[name] ?? DEFAULTS[name];
+    if (!Number.isFinite(value)) throw new Error(`createOptimizer: ${name} must be a finite number, not ${value}`);
+    h[name] = value;
+  }
+  const { buffers, update } = UPDATES[kind];
+  const s1 = new Float64Array(buffers > 0 ? paramCount : 0);
+  const s2 = new Float64Array(buffers > 1 ? paramCount : 0);
+  const grad = new Float64Array(paramCount);
+  let t = 0;
+  const optimizer: Optimizer = {
+    kind,
+    rate: options.rate,
+    get steps() { return t; },
+    update(params, g) {
+      t++;
+      update(params, g, s1, s2, optimizer.rate, t, h);
+    },
+    step(params, x, y) {
+      // SGD on one example is the fused sgdStep, as train has always run it.
+      if (kind === 'sgd') {
+        t++;
+        return sgdStep(params, x, y, optimizer.rate);
+      }
+      const c = lossAndGradient(params, x, y, grad);
+      optimizer.update(params, grad);
+      return c;
+    },
+    batchStep(params, xs, ys) {
+      const c = batchLossAndGradient(params, xs, ys, grad);
+      optimizer.update(params, grad);
+      return c;
+    },
+    reset() {
+      s1.fill(0);
+      s2.fill(0);
+      t = 0;
+    },
+  };
+  return optimizer;
+}
+
+/** A small seeded generator (mulberry32): integer arithmetic only, so the same numbers on every machine. */
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let r = s;
+    r = Math.imul(r ^ (r >>> 15), r | 1);
+    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The rate of epoch or step k (from 0) under a schedule. */
+function scheduledRate(schedule: Schedule | undefined, rate: number, k: number): number {
+  if (schedule === undefined || schedule.kind === 'constant') return rate;
+  if (schedule.kind === 'step') return rate * schedule.factor ** Math.floor(k / schedule.every);
+  if (schedule.kind === 'exponential') return rate * schedule.factor ** k;
+  if (schedule.kind === 'cosine') {
+    const min = schedule.min ?? 0;
+    return min + ((rate - min) * (1 + Math.cos((Math.PI * Math.min(k, schedule.over)) / schedule.over))) / 2;
+  }
+  throw new Error(`train: unknown schedule ${JSON.stringify(schedule)}`);
+}
+
+/**
+ * Trains params in place: epochs (passes over the data) or steps (cycling through it), one
+ * example or batchSize examples a step, with the optimizer, schedule and early stopping of options.
+ */
+export function train(params: Float64Array, data: readonly Example[], options: TrainOptions): TrainResult {
+  const n = data.length;
+  if (n === 0) throw new Error('train: no data');
+  if (options.steps !== undefined && options.epochs !== undefined) throw new Error('train: give steps or epochs, not both');
+  const patience = options.patience;
+  const validation = options.validation ?? [];
+  if (patience !== undefined && validation.length === 0) throw new Error('train: patience (early stopping) needs validation data');
+  const batch = Math.max(1, Math.min(options.batchSize ?? 1, n));
+  const perEpoch = Math.ceil(n / batch);
+  // An epochs run passes over the data, the last batch of each pass shorter; a steps run
+  // cycles through the data, its batches running on into the next pass, and counts an
+  // epoch every perEpoch steps.
+  const byEpoch = options.steps === undefined;
   const steps = options.steps ?? (options.epochs ?? 1) * perEpoch;
-  const losses: number[] = [];
+  const epochs = Math.ceil(steps / perEpoch);
+  const short = byEpoch ? n % batch : 0;
+  const settings = options.optimizer ?? 'sgd';
+  const optimizer = createOptimizer(typeof settings === 'string' ? { kind: settings, rate: options.rate } : { ...settings, rate: options.rate });
+  const random = options.shuffle ? seededRandom(options.seed ?? 1) : undefined;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // The examples of a step, and a view of the same memory for the shorter last batch.
+  const picked = new Int32Array(batch);
+  const pickedShort = picked.subarray(0, short);
   const xs: ArrayLike<number>[] = new Array(batch);
   const ys: ArrayLike<number>[] = new Array(batch);
-  const grad = new Float64Array(paramCount);
+  const xsShort: ArrayLike<number>[] = new Array(short);
+  const ysShort: ArrayLike<number>[] = new Array(short);
+  const best = new Float64Array(patience === undefined ? 0 : paramCount);
+  const losses: number[] = [];
+  const epochLosses: number[] = [];
+  const validationLosses: number[] = [];
   let next = 0;
-  for (let step = 0; step < steps; step++) {
-    let c: number;
-    if (batch === 1) {
-      const example = data[next]!;
-      next = (next + 1) % data.length;
-      c = sgdStep(params, example.x, example.y, options.rate);
-    } else {
-      for (let b = 0; b < batch; b++) {
-        const example = data[next]!;
-        next = (next + 1) % data.length;
-        xs[b] = example.x;
-        ys[b] = example.y;
+  let step = 0;
+  let epoch = 0;
+  let bestEpoch = 0;
+  let bestLoss = Infinity;
+  let stoppedEarly = false;
+  while (epoch < epochs && !stoppedEarly) {
+    epoch++;
+    if (byEpoch) optimizer.rate = scheduledRate(options.schedule, options.rate, epoch - 1);
+    let sum = 0;
+    let count = 0;
+    for (const end = Math.min(steps, epoch * perEpoch); step < end; step++) {
+      if (!byEpoch) optimizer.rate = scheduledRate(options.schedule, options.rate, step);
+      const size = short > 0 && step === end - 1 ? short : batch;
+      for (let b = 0; b < size; b++) {
+        // A new order at the start of every pass (Fisher–Yates).
+        if (next === 0 && random) {
+          for (let i = n - 1; i > 0; i--) {
+            const j = Math.floor(random() * (i + 1));
+            const o = order[i]!;
+            order[i] = order[j]!;
+            order[j] = o;
+          }
+        }
+        picked[b] = order[next]!;
+        next = next + 1 === n ? 0 : next + 1;
       }
-      c = batchLossAndGradient(params, xs, ys, grad);
-      for (let i = 0; i < paramCount; i++) params[i]! -= options.rate * grad[i]!;
+      let c: number;
+      if (size === 1) {
+        const example = data[picked[0]!]!;
+        c = optimizer.step(params, example.x, example.y);
+      } else {
+        const bx = size === batch ? xs : xsShort;
+        const by = size === batch ? ys : ysShort;
+        for (let b = 0; b < size; b++) {
+          const example = data[picked[b]!]!;
+          bx[b] = example.x;
+          by[b] = example.y;
+        }
+        c = optimizer.batchStep(params, bx, by);
+      }
+      losses.push(c);
+      sum += c * size;
+      count += size;
+      options.onStep?.(step + 1, c, params, size === batch ? picked : pickedShort);
     }
-    losses.push(c);
-    options.onStep?.(step + 1, c, params);
+    epochLosses.push(sum / count);
+    let validationLoss: number | undefined;
+    if (validation.length > 0) {
+      let total = 0;
+      for (const example of validation) total += loss(params, example.x, example.y);
+      validationLoss = total / validation.length;
+      validationLosses.push(validationLoss);
+      if (validationLoss < bestLoss) {
+        bestLoss = validationLoss;
+        bestEpoch = epoch;
+        if (patience !== undefined) best.set(params);
+      } else if (patience !== undefined && epoch - bestEpoch >= patience) {
+        stoppedEarly = true;
+      }
+    }
+    options.onEpoch?.(epoch, sum / count, validationLoss, params);
   }
-  return losses;
+  if (patience !== undefined && options.restoreBest !== false && bestEpoch > 0) params.set(best);
+  return { losses, epochLosses, validationLosses, epochs: epoch, bestEpoch, stoppedEarly };
+}
+
+/** The parameters by name: W<l> as rows, b<l> as a vector (JSON.stringify writes them exactly). */
+export function paramsToJSON(params: Float64Array): ParamsJSON {
+  if (params.length !== paramCount) throw new Error(`paramsToJSON: expected ${paramCount} parameters, found ${params.length}`);
+  const json: Record<string, number[] | number[][]> = {};
+  for (const { name, offset, rows, cols } of layout) {
+    json[name] = name.startsWith('b') ? Array.from(params.subarray(offset, offset + rows)) : matrixOf(params, offset, rows, cols);
+  }
+  // Every name of the layout is now filled in, so the record is a ParamsJSON.
+  return json as unknown as ParamsJSON;
+}
+
+/** A matrix as rows, from its place in params. */
+function matrixOf(params: Float64Array, offset: number, rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, j) => Array.from(params.subarray(offset + j * cols, offset + (j + 1) * cols)));
+}
+
+/**
+ * Parameters from what paramsToJSON writes; throws an Error naming the parameter and its
+ * shape when one is missing, unknown or of another shape.
+ */
+export function paramsFromJSON(json: unknown): Float64Array {
+  const names = layout.map((e) => e.name);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`paramsFromJSON: expected an object with ${names.join(', ')}`);
+  const given = json as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    if (!names.includes(name)) throw new Error(`paramsFromJSON: unknown parameter ${JSON.stringify(name)} (this network has ${names.join(', ')})`);
+  }
+  const params = new Float64Array(paramCount);
+  for (const { name, offset, rows, cols } of layout) {
+    const value = given[name];
+    // W<l> is rows of numbers; b<l> a vector, as paramsToJSON writes them.
+    const isBias = name.startsWith('b');
+    const expected = isBias ? `${rows} number${rows === 1 ? '' : 's'}` : `a ${rows}×${cols} matrix`;
+    if (value === undefined) throw new Error(`paramsFromJSON: ${name} is missing (expected ${expected})`);
+    const ok = isBias ? isVector(value, rows) : Array.isArray(value) && value.length === rows && value.every((row) => isVector(row, cols));
+    if (!ok) throw new Error(`paramsFromJSON: ${name}: expected ${expected}, found ${shapeOf(value)}`);
+    params.set(isBias ? value as number[] : (value as number[][]).flat(), offset);
+  }
+  return params;
+}
+
+/** Whether value is an array of length finite numbers. */
+function isVector(value: unknown, length: number): boolean {
+  return Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/** What a value looks like, for messages: "a 2×3 matrix", "4 numbers", "a string". */
+function shapeOf(value: unknown): string {
+  if (!Array.isArray(value)) return value === null ? 'null' : `a ${typeof value}`;
+  if (value.length > 0 && value.every((row) => Array.isArray(row))) {
+    const lengths = [...new Set(value.map((row) => row.length))];
+    return lengths.length === 1 ? `a ${value.length}×${lengths[0]} matrix` : `${value.length} rows of ${lengths.join(', ')} numbers`;
+  }
+  if (!value.every((v) => typeof v === 'number' && Number.isFinite(v))) return `${value.length} values, not all finite numbers`;
+  return `${value.length} number${value.length === 1 ? '' : 's'}`;
 }

@@ -1,10 +1,12 @@
-// sgdStep keeps nothing: after 10^6 steps of every small example (2·10^4 of
-// the large one) and a full collection, the heap has grown by less than a byte a step.
+// sgdStep and every optimizer's step keep nothing: after 10^6 steps of every
+// small example (2·10^4 of the large one) and a full collection, the heap has
+// grown by less than a byte a step.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../src/pipeline.ts';
+import { OPTIMIZERS } from '../src/spec/types.ts';
 import { corpus } from './corpus.ts';
 
 setFlagsFromString('--expose-gc');
@@ -35,6 +37,35 @@ describe('sgdStep: the heap does not grow over 10^6 steps', () => {
         expect(Number.isFinite(c)).toBe(true);
         // Under a byte a step (and 64 KiB at least): keeping even one number per call would grow the heap by 16 bytes a step. A fixed
         // 64 KiB bound failed now and then on JIT and vitest bookkeeping (249 KB once over 10^6 steps of deep-chain).
+        expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(Math.max(64 * 1024, steps));
+      }, 120_000);
+    }
+  }
+});
+
+describe('optimizers: step and batchStep do not grow the heap over 10^6 steps', () => {
+  for (const { file, network } of corpus) {
+    for (const kind of Object.keys(OPTIMIZERS)) {
+      it(`${file} (${kind})`, async () => {
+        const mod = await loadTrainer(renderTypeScript(compileNetwork(network)));
+        const params = Float64Array.from({ length: mod.paramCount }, (_, i) => Math.sin(i + 1) * 0.1);
+        const xs = [0, 1, 2].map((e) => Float64Array.from({ length: mod.inputSize }, (_, k) => Math.cos(e + k)));
+        const ys = [0, 1, 2].map((e) => Float64Array.from({ length: mod.outputSize }, (_, j) => (j === e % mod.outputSize ? 1 : 0)));
+        const batch = [[xs[0]!, xs[1]!], [ys[0]!, ys[1]!]] as const;
+        const optimizer = mod.createOptimizer({ kind, rate: 1e-6 });
+        const steps = mod.paramCount > 1000 ? 20_000 : 1_000_000;
+        // Every third step a batch: both paths of every optimizer, in one loop.
+        const loop = (n: number): number => {
+          let c = 0;
+          for (let s = 0; s < n; s++) c += s % 3 === 2 ? optimizer.batchStep(params, batch[0], batch[1]) : optimizer.step(params, xs[s % 3]!, ys[s % 3]!);
+          return c;
+        };
+        let c = loop(10_000);
+        const before = heapAfterGc();
+        c += loop(steps);
+        const growth = heapAfterGc() - before;
+        expect(Number.isFinite(c)).toBe(true);
+        expect(optimizer.steps).toBe(10_000 + steps);
         expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(Math.max(64 * 1024, steps));
       }, 120_000);
     }

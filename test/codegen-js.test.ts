@@ -15,6 +15,8 @@ import { compileNetwork } from '../src/pipeline.ts';
 import { generateDeclarations, generateJavaScript, generateTypeScript } from '../src/render/typescript.ts';
 import { corpus } from './corpus.ts';
 
+const KINDS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'];
+
 const importJs = async (js: string): Promise<TrainerModule> =>
   (await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`)) as TrainerModule;
 
@@ -60,13 +62,34 @@ describe('generateJavaScript: the same module without types', () => {
           expectSameBits([fromJs.sgdStep(pJs, x, y, 0.1)], [fromTs.sgdStep(pTs, x, y, 0.1)], `${at} sgdStep C`);
           expectSameBits(pJs, pTs, `${at} sgdStep params`);
           const data = [{ x, y }, { x: vector(fromTs.inputSize), y }];
-          expectSameBits(fromJs.train(pJs, data, { rate: 0.05, steps: 3, batchSize: 2 }), fromTs.train(pTs, data, { rate: 0.05, steps: 3, batchSize: 2 }), `${at} train losses`);
+          expectSameBits(fromJs.train(pJs, data, { rate: 0.05, steps: 3, batchSize: 2 }).losses, fromTs.train(pTs, data, { rate: 0.05, steps: 3, batchSize: 2 }).losses, `${at} train losses`);
           expectSameBits(pJs, pTs, `${at} train params`);
+
+          // Every optimizer's steps, and a run with all of train's options.
+          for (const kind of KINDS) {
+            const [oJs, oTs] = [fromJs.createOptimizer({ kind, rate: 0.01 }), fromTs.createOptimizer({ kind, rate: 0.01 })];
+            for (let s = 0; s < 3; s++) {
+              expectSameBits([oJs.step(pJs, x, y)], [oTs.step(pTs, x, y)], `${at} ${kind} step C`);
+              expectSameBits([oJs.batchStep(pJs, [x, x], [y, y])], [oTs.batchStep(pTs, [x, x], [y, y])], `${at} ${kind} batchStep C`);
+            }
+            expectSameBits(pJs, pTs, `${at} ${kind} params`);
+          }
+          const five = [...data, ...data, { x, y }];
+          const options = (optimizer: string) => ({ rate: 0.05, epochs: 4, batchSize: 2, optimizer, shuffle: true, seed: 3,
+            schedule: { kind: 'cosine', over: 4 }, validation: data, patience: 2 });
+          const [rJs, rTs] = [fromJs.train(pJs, five, options('adamw')), fromTs.train(pTs, five, options('adamw'))];
+          expectSameBits([...rJs.losses, ...rJs.validationLosses, ...rJs.epochLosses, rJs.bestEpoch], [...rTs.losses, ...rTs.validationLosses, ...rTs.epochLosses, rTs.bestEpoch], `${at} train with options`);
+          expectSameBits(pJs, pTs, `${at} train with options params`);
+          expect(fromJs.paramsToJSON(pJs)).toEqual(fromTs.paramsToJSON(pTs));
+          expectSameBits(fromJs.paramsFromJSON(fromTs.paramsToJSON(pTs)), pTs, `${at} paramsFromJSON`);
         }
       });
     }
   }
 });
+
+/** The types the module exports. */
+const TYPES = ['Example', 'TrainOptions', 'TrainResult', 'OptimizerKind', 'Hyperparameters', 'OptimizerSettings', 'OptimizerOptions', 'Optimizer', 'Schedule', 'ParamsJSON'];
 
 describe('generateDeclarations', () => {
   it('declares exactly the TypeScript module\'s exports and types, for every example', () => {
@@ -83,8 +106,8 @@ describe('generateDeclarations', () => {
         // Each module is assignable to the other's type: the same exports with the same types.
         lines.push(`import * as ts_${id} from './${network.name}.ts';`, `import * as js_${id} from './js/${network.name}.js';`,
           `export const a_${id}: typeof ts_${id} = js_${id};`, `export const b_${id}: typeof js_${id} = ts_${id};`,
-          // and both export the types train() takes (their shapes are compared through train's signature above)
-          `export type T_${id} = [ts_${id}.Example, ts_${id}.TrainOptions, js_${id}.Example, js_${id}.TrainOptions];`);
+          // and both export the types their functions take (their shapes are compared through the signatures above)
+          `export type T_${id} = [${TYPES.flatMap((t) => [`ts_${id}.${t}`, `js_${id}.${t}`]).join(', ')}];`);
       }
       writeFileSync(join(dir, 'check.ts'), `${lines.join('\n')}\n`);
       writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');

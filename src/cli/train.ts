@@ -1,6 +1,7 @@
 // deltagen train: run the generated trainer on the file's train section.
+import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.ts';
-import type { NamedParams } from '../graph/layout.ts';
+import { layoutOf, type NamedParams } from '../graph/layout.ts';
 import type { FileToWrite } from '../io/atomic.ts';
 import { train as runTrain, writePlot } from '../index.ts';
 import type { TrainFlags } from './commands.ts';
@@ -15,10 +16,12 @@ export async function train(ctx: Ctx, file: string, opts: TrainFlags): Promise<n
   if (opts.plot && !/\.(svg|png)$/i.test(opts.plot)) throw new UserError(`--plot: expected a file ending in .svg or .png, found "${opts.plot}"`);
   const steps = opts.steps ? parsePositiveInt(opts.steps, '--steps') : undefined;
   const network = await loadNetwork(ctx, file);
+  const init = opts.init === undefined ? undefined : { source: opts.init, params: readParams(opts.init, layoutOf(network).paramCount) };
   // Created before compiling: progress shows once the command has run about a second; the rate counts from the first step.
   const bar = progress(`train ${network.name}`, opts.quiet, 'steps', ctx);
   const { result, plot } = await runTrain(network, {
     ...(steps ? { steps } : {}),
+    ...(init ? { init } : {}),
     trace: Boolean(opts.trace),
     plot: Boolean(opts.plot),
     onProgress: (step, total, loss) => bar.update(step, total, () => `loss ${loss.toPrecision(5)}`),
@@ -30,9 +33,36 @@ export async function train(ctx: Ctx, file: string, opts: TrainFlags): Promise<n
   if (opts.json) { printJson(ctx, result); return 0; }
   const n = result.losses.length;
   ctx.stdout.write(`${network.name}: ${n} steps, loss ${result.losses[0]?.toPrecision(6)} -> ${result.losses[n - 1]?.toPrecision(6)}\n`);
+  const v = result.validationLosses;
+  if (v && v.length > 0) {
+    const best = result.bestEpoch === undefined ? '' : `; best epoch ${result.bestEpoch}${result.stoppedEarly ? ', stopped early' : ''}`;
+    ctx.stdout.write(`validation loss ${v[0]!.toPrecision(6)} -> ${v[v.length - 1]!.toPrecision(6)} over ${v.length} epochs${best}\n`);
+  }
   for (const line of describeParams(result.params)) ctx.stdout.write(`${line}\n`);
   for (const f of files) ctx.stdout.write(`wrote ${f.path}\n`);
   return 0;
+}
+
+/**
+ * The JSON of --init: what --save writes (the module's paramsToJSON). Bounded by
+ * what such a file can take for this network (64 bytes a number, pretty-printed),
+ * so a wrong file is refused before it is read whole.
+ */
+function readParams(path: string, paramCount: number): unknown {
+  let text: string;
+  try {
+    const limit = 64 * paramCount + (1 << 20);
+    if (statSync(path).size > limit) throw new UserError(`--init ${path}: larger than ${limit} bytes, more than parameters of this network can take`);
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`--init ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`--init ${path}: not JSON (${(err as Error).message})`);
+  }
 }
 
 /** Small parameters in full; larger ones as shape, range, mean and the first values (all of them: --json or --save). */

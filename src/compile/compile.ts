@@ -6,6 +6,50 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
+/** The optimizers of a trainer module, by kind, and what their hyperparameters are called (see the module's OptimizerSettings). */
+export interface TrainerOptimizerSettings {
+  readonly kind: string;
+  readonly momentum?: number; readonly rho?: number; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number; readonly weightDecay?: number;
+}
+
+/** A trainer module's optimizer: state allocated once, steps that allocate nothing. */
+export interface TrainerOptimizer {
+  readonly kind: string;
+  rate: number;
+  readonly steps: number;
+  update(params: Float64Array, grad: Float64Array): void;
+  step(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
+  batchStep(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[]): number;
+  reset(): void;
+}
+
+type TrainerExample = { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> };
+
+export interface TrainerTrainOptions {
+  readonly rate: number;
+  readonly steps?: number;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly optimizer?: string | TrainerOptimizerSettings;
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  readonly schedule?: { readonly kind: string; readonly every?: number; readonly factor?: number; readonly over?: number; readonly min?: number };
+  readonly validation?: readonly TrainerExample[];
+  readonly patience?: number;
+  readonly restoreBest?: boolean;
+  readonly onStep?: (step: number, loss: number, params: Float64Array, examples: Int32Array) => void;
+  readonly onEpoch?: (epoch: number, loss: number, validationLoss: number | undefined, params: Float64Array) => void;
+}
+
+export interface TrainerTrainResult {
+  readonly losses: number[];
+  readonly epochLosses: number[];
+  readonly validationLosses: number[];
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+}
+
 export interface TrainerModule {
   readonly inputSize: number;
   readonly outputSize: number;
@@ -16,8 +60,10 @@ export interface TrainerModule {
   lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number;
   sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number;
   batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number;
-  train(params: Float64Array, data: readonly { x: ArrayLike<number>; y: ArrayLike<number> }[],
-    options: { rate: number; steps?: number; epochs?: number; batchSize?: number; onStep?: (step: number, loss: number, params: Float64Array) => void }): number[];
+  createOptimizer(options: TrainerOptimizerSettings & { readonly rate: number }): TrainerOptimizer;
+  train(params: Float64Array, data: readonly TrainerExample[], options: TrainerTrainOptions): TrainerTrainResult;
+  paramsToJSON(params: Float64Array): Record<string, number[][] | number[]>;
+  paramsFromJSON(json: unknown): Float64Array;
 }
 
 /** The TypeScript compiler's entry, or undefined where TypeScript is not installed (it is an optional peer). */

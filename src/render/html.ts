@@ -47,6 +47,6 @@ export function htmlOf(doc: DerivationDocument): string {
     batch: { shapes: renderProse(`$${doc.batch.shapes}$`), equations: doc.batch.equations.map(display) },
     expanded: doc.expanded ? { loss: renderDisplay(doc.expanded.loss), derivatives: doc.expanded.derivatives.map(display) } : false,
     expandLimit: doc.expandLimit,
-    update: { eta: renderProse(`$${doc.update.eta}$`), equation: display(doc.update.equation) },
+    update: { eta: renderProse(`$${doc.update.eta}$`), equation: display(doc.update.equation), optimizer: doc.update.optimizer && { intro: renderProse(doc.update.optimizer.intro), after: renderProse(doc.update.optimizer.after) } },
   });
 }

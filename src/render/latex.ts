@@ -7,6 +7,7 @@ import { layoutOf } from '../graph/layout.ts';
 import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
 import { key } from '../symbolic/expr.ts';
+import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
 import { MatrixLatexPrinter } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';
@@ -55,8 +56,12 @@ export interface DerivationDocument {
   readonly expanded: { loss: string; derivatives: DisplayEquation[] } | false;
   readonly expandLimit: number;
   readonly weightConvention: string;
-  readonly update: { eta: string; equation: DisplayEquation };
+  /** optimizer: false for plain SGD at a constant rate, whose section reads as it always has. */
+  readonly update: { eta: string; equation: DisplayEquation; optimizer: OptimizerText | false };
 }
+
+/** What the update section says of an optimizer or a schedule: prose with $…$ inline math, before and after the equation. */
+export interface OptimizerText { readonly intro: string; readonly after: string }
 
 export function derivationDocument(c: Compiled, options: Partial<LatexOptions> = {}): DerivationDocument {
   const opts: LatexOptions = { ...DEFAULT_LATEX_OPTIONS, ...options };
@@ -153,6 +158,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     };
   }
 
+  const optimizer = optimizerUpdate(network, n);
   const updates = graph.layers.flatMap((layer) => {
     const out = [`${n.matrix('W', layer.l)} &\\leftarrow ${n.matrix('W', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)} \\left(${n.matrix('a', layer.l - 1)}\\right)^{\\top}`];
     if (layer.b) out.push(`${n.matrix('b', layer.l)} &\\leftarrow ${n.matrix('b', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)}`);
@@ -175,8 +181,96 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     expanded,
     expandLimit: opts.expandLimit,
     weightConvention: n.weightConvention,
-    update: { eta: network.train ? `\\eta = ${network.train.rate}` : '\\eta', equation: eq(`\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}`, 'update') },
+    update: optimizer
+      ? { eta: `\\eta = ${texNumber(network.train!.rate)}`, equation: eq(optimizer.equation, 'update'), optimizer: optimizer.text }
+      : { eta: network.train ? `\\eta = ${network.train.rate}` : '\\eta', equation: eq(`\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}`, 'update'), optimizer: false },
   };
+}
+
+/**
+ * The update rule of each optimizer as the module's UPDATES runs it, for every
+ * parameter θ elementwise, with g_t the gradient of step t: the rows after g_t
+ * of an aligned block (eta is η, or η_k under a schedule), and what the prose
+ * adds.
+ */
+const OPTIMIZER_RULES: Readonly<Record<OptimizerKind, { readonly name: string; readonly state?: string; readonly rows: (eta: string) => string[]; readonly note?: string }>> = {
+  sgd: { name: 'Stochastic gradient descent', rows: (eta) => [`\\theta &\\leftarrow \\theta - ${eta} \\, g_t`] },
+  momentum: {
+    name: 'Gradient descent with classical momentum (Polyak, 1964; Sutskever et al., 2013)', state: 'v_0 = 0',
+    rows: (eta) => [`v_t &= \\mu \\, v_{t-1} - ${eta} \\, g_t`, `\\theta &\\leftarrow \\theta + v_t`],
+  },
+  nesterov: {
+    name: 'Nesterov momentum (Sutskever et al., 2013)', state: 'v_0 = 0',
+    rows: (eta) => [`v_t &= \\mu \\, v_{t-1} - ${eta} \\, g_t`, `\\theta &\\leftarrow \\theta + \\mu \\, v_t - ${eta} \\, g_t`],
+    note: 'The parameters hold the look-ahead point $\\theta + \\mu v$ of Sutskever et al. (as Bengio et al., 2013, write it), so $g_t$ is the gradient at the parameters themselves.',
+  },
+  rmsprop: {
+    name: 'RMSProp (Tieleman and Hinton, 2012)', state: 's_0 = 0',
+    rows: (eta) => [`s_t &= \\rho \\, s_{t-1} + (1 - \\rho) \\, g_t \\odot g_t`, `\\theta &\\leftarrow \\theta - ${eta} \\, \\frac{g_t}{\\sqrt{s_t} + \\epsilon}`],
+    note: 'The $\\epsilon$ is added outside the square root, as PyTorch does.',
+  },
+  adam: {
+    name: 'Adam (Kingma and Ba, 2015)', state: 'm_0 = v_0 = 0',
+    rows: (eta) => [...ADAM_MOMENTS, `\\theta &\\leftarrow \\theta - ${eta} \\, \\frac{m_t / (1 - \\beta_1^{t})}{\\sqrt{v_t / (1 - \\beta_2^{t})} + \\epsilon}`],
+  },
+  adamw: {
+    name: 'AdamW (Loshchilov and Hutter, 2019)', state: 'm_0 = v_0 = 0',
+    rows: (eta) => [...ADAM_MOMENTS, `\\theta &\\leftarrow \\theta - ${eta} \\left(\\frac{m_t / (1 - \\beta_1^{t})}{\\sqrt{v_t / (1 - \\beta_2^{t})} + \\epsilon} + \\lambda \\, \\theta\\right)`],
+    note: 'The weight decay $\\lambda \\theta$ is decoupled: it is not part of the gradient that $m_t$ and $v_t$ average.',
+  },
+};
+
+const ADAM_MOMENTS = [`m_t &= \\beta_1 m_{t-1} + (1 - \\beta_1) \\, g_t`, `v_t &= \\beta_2 v_{t-1} + (1 - \\beta_2) \\, g_t \\odot g_t`];
+
+const HYPERPARAMETER_TEX: Readonly<Record<Hyperparameter, string>> = {
+  momentum: '\\mu', rho: '\\rho', beta1: '\\beta_1', beta2: '\\beta_2', epsilon: '\\epsilon', weightDecay: '\\lambda',
+};
+
+/** A number in LaTeX: 0.999, 10^{-8}, 2.5 \cdot 10^{-7}. */
+function texNumber(v: number): string {
+  const [mantissa, exponent] = String(v).split('e');
+  if (exponent === undefined) return mantissa!;
+  const power = `10^{${Number(exponent)}}`;
+  return mantissa === '1' ? power : `${mantissa} \\cdot ${power}`;
+}
+
+/**
+ * The update section of a network that names an optimizer other than SGD, or a
+ * schedule: the rule the trainer module runs, with its hyperparameters, the
+ * batch mean and the rate. Undefined for plain SGD at a constant rate.
+ */
+function optimizerUpdate(network: Network, n: Notation): { equation: string; text: OptimizerText } | undefined {
+  const train = network.train;
+  const kind = train?.optimizer?.kind ?? 'sgd';
+  const schedule = train?.schedule?.kind === 'constant' ? undefined : train?.schedule;
+  if (!train || (kind === 'sgd' && !schedule)) return undefined;
+  const rule = OPTIMIZER_RULES[kind];
+  const eta = schedule ? '\\eta_k' : '\\eta';
+  const examples = train.data.length;
+  const batch = Math.max(1, Math.min(train.batch ?? 1, examples));
+  const gradient = batch === 1 ? 'g_t &= \\frac{\\partial C}{\\partial \\theta}' : 'g_t &= \\frac{1}{|B|} \\sum_{e \\in B} \\frac{\\partial C_e}{\\partial \\theta}';
+  const params = layoutOf(network).entries.map((e) => n.matrix(e.kind, e.layer));
+  const theta = params.length <= 4 ? params.join(', ') : `${params.slice(0, 3).join(', ')}, \\ldots, ${params[params.length - 1]}`;
+  const short = examples % batch;
+  const over = batch === 1 ? "for the step's example" : `averaged over the step's batch $B$ of $|B| = ${batch}$ examples`;
+  const settings = OPTIMIZERS[kind].map((h: Hyperparameter) => `${HYPERPARAMETER_TEX[h]} = ${texNumber(train.optimizer?.[h] ?? HYPERPARAMETERS[h])}`);
+  const given = [`\\eta = ${texNumber(train.rate)}`, ...(rule.state ? [rule.state] : []), ...settings];
+  const intro = `${rule.name} updates every parameter $\\theta \\in \\{${theta}\\}$ elementwise at each step $t = 1, 2, \\ldots$ from $g_t$, its gradient (above) ${over}, with $${given.join('$, $')}$:`;
+  const unit = train.steps === undefined ? 'epoch' : 'step';
+  const after = [
+    batch > 1 && short > 0 && train.steps === undefined ? `The last batch of each epoch has ${short === 1 ? '1 example' : `${short} examples`}.` : '',
+    rule.note ?? '',
+    schedule ? `The rate follows a schedule, $${scheduleTex(schedule)}$, with $k$ the ${unit} from 0.` : '',
+  ].filter(Boolean).join(' ');
+  return { equation: `\\begin{aligned}\n${[gradient, ...rule.rows(eta)].join(' \\\\\n')}\n\\end{aligned}`, text: { intro, after } };
+}
+
+function scheduleTex(s: Exclude<ScheduleSpec, { kind: 'constant' }>): string {
+  switch (s.kind) {
+    case 'step': return `\\eta_k = \\eta \\cdot ${texNumber(s.factor)}^{\\lfloor k / ${s.every} \\rfloor}`;
+    case 'exponential': return `\\eta_k = \\eta \\cdot ${texNumber(s.factor)}^{k}`;
+    case 'cosine': return `\\eta_k = ${texNumber(s.min)} + \\tfrac{1}{2} \\left(\\eta - ${texNumber(s.min)}\\right) \\left(1 + \\cos \\frac{\\pi \\min(k, ${s.over})}{${s.over}}\\right)`;
+  }
 }
 
 export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {

@@ -1,6 +1,6 @@
 // Routine → the generated trainer module's source, following DESIGN's API.
 import type { Routine, Stmt } from '../lower/routine.ts';
-import type { Network } from '../spec/types.ts';
+import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network } from '../spec/types.ts';
 import type { Compiled } from '../pipeline.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { FUNCTION_STATEMENT_LIMIT, loopBodies, type Bodies } from './loops.ts';
@@ -88,8 +88,13 @@ function generateModule(c: Compiled, options: Partial<CodeOptions>, d: Dialect):
     types: d.types,
     layoutType: annotation(d, LAYOUT_TYPE),
     layout: layoutOf(c.network).entries.map((e) => `  { name: '${e.name}', offset: ${e.offset}, rows: ${e.rows}, cols: ${e.cols} },`).join('\n'),
-    interfaces: INTERFACES,
-    head: Object.fromEntries(Object.entries(API).map(([name, f]) => [name, `${doc(f)}\nexport function ${signature(name, f, d)}`])),
+    interfaces: interfaces(c),
+    head: Object.fromEntries([
+      ...Object.entries(API).map(([name, f]) => [name, `${doc(f)}\nexport function ${signature(name, f, d)}`]),
+      ...Object.entries(INTERNAL).map(([name, f]) => [name, `${doc(f)}\nfunction ${signature(name, f, d)}`]),
+    ]),
+    defaults: `{ ${Object.entries(HYPERPARAMETERS).map(([h, v]) => `${h}: ${v}`).join(', ')} }`,
+    takes: `{\n${Object.entries(OPTIMIZERS).map(([kind, takes]) => `  ${kind}: [${takes.map((h) => `'${h}'`).join(', ')}],`).join('\n')}\n}`,
     nonNull: d.types ? '!' : '',
     helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n'), d),
     scratch: bodies.scratch.join('\n'),
@@ -113,7 +118,7 @@ export function generateDeclarations(c: Compiled): string {
     `export declare const paramCount = ${h.paramCount};`,
     `export declare const layout: ${LAYOUT_TYPE};`,
     '',
-    INTERFACES,
+    interfaces(c),
     ...Object.entries(API).flatMap(([name, f]) => ['', doc(f), `export declare function ${signature(name, f, TYPESCRIPT, true)};`]),
     '',
   ].join('\n');
@@ -131,22 +136,119 @@ function header(c: Compiled): { name: string; summary: string; inputSize: number
 
 const LAYOUT_TYPE = 'readonly { readonly name: string; readonly offset: number; readonly rows: number; readonly cols: number }[]';
 
-/** The types train() takes, in the TypeScript module and in the declarations (JavaScript has no place for them). */
-const INTERFACES = `export interface Example {
+/** What each hyperparameter is, for the module's documentation (its default and users come from the spec's tables). */
+const HYPERPARAMETER_DOCS: Readonly<Record<Hyperparameter, string>> = {
+  momentum: 'μ, the momentum',
+  rho: 'ρ, the decay of the mean square of the gradient',
+  beta1: 'β1, the decay of the mean of the gradient',
+  beta2: 'β2, the decay of the mean of its square',
+  epsilon: 'ε, added to the square root',
+  weightDecay: 'λ, the decoupled weight decay: −η λ θ beside the step',
+};
+
+/** The types the module's functions take and return, in the TypeScript module and in the declarations (JavaScript has no place for them). */
+function interfaces(c: Compiled): string {
+  const users = (h: Hyperparameter): string[] => Object.entries(OPTIMIZERS).filter(([, takes]) => (takes as readonly string[]).includes(h)).map(([kind]) => kind);
+  return `export interface Example {
   readonly x: ArrayLike<number>;
   readonly y: ArrayLike<number>;
 }
 
-export interface TrainOptions {
+/** The optimizers createOptimizer and train know. */
+export type OptimizerKind = ${Object.keys(OPTIMIZERS).map((k) => `'${k}'`).join(' | ')};
+
+/** The hyperparameters of the optimizers; each optimizer takes some of them. */
+export interface Hyperparameters {
+${Object.entries(HYPERPARAMETERS).map(([h, v]) => `  /** ${HYPERPARAMETER_DOCS[h as Hyperparameter]} (${users(h as Hyperparameter).join(', ')}; default ${v}). */
+  readonly ${h}: number;`).join('\n')}
+}
+
+/** An optimizer by name, with any of the hyperparameters it takes (the others take their defaults). */
+export interface OptimizerSettings extends Partial<Hyperparameters> {
+  readonly kind: OptimizerKind;
+}
+
+export interface OptimizerOptions extends OptimizerSettings {
+  /** η, the learning rate. */
   readonly rate: number;
-  /** SGD steps, cycling through the data; or give epochs. */
+}
+
+export interface Optimizer {
+  readonly kind: OptimizerKind;
+  /** The rate of the next step (a schedule changes it). */
+  rate: number;
+  /** Updates made so far (t of Adam's bias correction). */
+  readonly steps: number;
+  /** Updates params in place with grad, the gradient of one step. Allocates nothing. */
+  update(params: Float64Array, grad: Float64Array): void;
+  /** One step on one example; returns C before the step. Allocates nothing. */
+  step(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>): number;
+  /** One step on the mean gradient of a batch; returns the mean C before the step. Allocates nothing. */
+  batchStep(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[]): number;
+  /** Back to the start: state zero, no steps. */
+  reset(): void;
+}
+
+/** How the rate changes, with k the epoch (an epochs run) or the step (a steps run), from 0. */
+export type Schedule =
+  | { readonly kind: 'constant' }
+  /** η factor^⌊k / every⌋ */
+  | { readonly kind: 'step'; readonly every: number; readonly factor: number }
+  /** η factor^k */
+  | { readonly kind: 'exponential'; readonly factor: number }
+  /** min + (η − min)(1 + cos(π min(k, over) / over)) / 2; min defaults to 0 */
+  | { readonly kind: 'cosine'; readonly over: number; readonly min?: number };
+
+export interface TrainOptions {
+  /** η, the rate (at the start of a schedule). */
+  readonly rate: number;
+  /** Steps, cycling through the data (a batch may run on into the next pass); or give epochs. */
   readonly steps?: number;
+  /** Passes over the data (default 1); the last batch of each is shorter when batchSize does not divide the data. */
   readonly epochs?: number;
   /** Examples per step (mean gradient over the batch); default 1. */
   readonly batchSize?: number;
-  /** Called after each step with the step number (from 1), the loss before the step and the parameters after it. */
-  readonly onStep?: (step: number, loss: number, params: Float64Array) => void;
+  /** The optimizer, by name or with hyperparameters; default 'sgd'. */
+  readonly optimizer?: OptimizerKind | OptimizerSettings;
+  /** A new order of the data for every pass, the same on every machine for a seed (default 1). */
+  readonly shuffle?: boolean;
+  readonly seed?: number;
+  /** How the rate changes; default constant. */
+  readonly schedule?: Schedule;
+  /** Examples whose mean loss is taken after every epoch (in a steps run, every ⌈data / batchSize⌉ steps and after the last). */
+  readonly validation?: readonly Example[];
+  /** Early stopping: stop after this many epochs without a lower validation loss. */
+  readonly patience?: number;
+  /** With patience: end with the parameters of the epoch of the lowest validation loss (default true). */
+  readonly restoreBest?: boolean;
+  /**
+   * Called after each step with the step number (from 1), the loss before the step, the parameters
+   * after it and the indices in data of its examples (valid during the call only).
+   */
+  readonly onStep?: (step: number, loss: number, params: Float64Array, examples: Int32Array) => void;
+  /** Called after each epoch with its number (from 1), the mean loss of its examples, the validation loss (without validation data: undefined) and the parameters. */
+  readonly onEpoch?: (epoch: number, loss: number, validationLoss: number | undefined, params: Float64Array) => void;
+}
+
+export interface TrainResult {
+  /** The loss of every step (the mean over its batch), before its update. */
+  readonly losses: number[];
+  /** The mean loss of every epoch's examples, each taken before its step's update. */
+  readonly epochLosses: number[];
+  /** The mean loss over the validation data after every epoch (empty without it). */
+  readonly validationLosses: number[];
+  /** Epochs run: fewer than asked for when early stopping ended the run. */
+  readonly epochs: number;
+  /** The epoch (from 1) of the lowest validation loss; 0 without validation data. */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+}
+
+/** The parameters by name, as paramsToJSON writes and paramsFromJSON reads them: W<l> as rows, b<l> as a vector. */
+export interface ParamsJSON {
+${layoutOf(c.network).entries.map((e) => `  ${e.name}: ${e.kind === 'b' ? 'number[]' : 'number[][]'};`).join('\n')}
 }`;
+}
 
 interface ApiParam { readonly name: string; readonly type: string; readonly default?: string }
 interface ApiFunction { readonly doc: string; readonly params: readonly ApiParam[]; readonly returns: string }
@@ -169,10 +271,41 @@ const API: Readonly<Record<string, ApiFunction>> = {
     doc: 'Mean loss over a batch; writes the mean gradient into grad. Allocates nothing.',
     params: [PARAMS, { name: 'xs', type: `readonly ${VECTOR}[]` }, { name: 'ys', type: `readonly ${VECTOR}[]` }, { name: 'grad', type: 'Float64Array' }], returns: 'number',
   },
-  train: {
-    doc: 'SGD cycling through data: one example a step, or batchSize examples a step\nwith their mean gradient. Returns the loss of every step (before its update).',
-    params: [PARAMS, { name: 'data', type: 'readonly Example[]' }, { name: 'options', type: 'TrainOptions' }], returns: 'number[]',
+  createOptimizer: {
+    doc: 'An optimizer with its state (zero) allocated once; its steps allocate nothing.\nThrows on an unknown kind or a hyperparameter the kind does not take.',
+    params: [{ name: 'options', type: 'OptimizerOptions' }], returns: 'Optimizer',
   },
+  train: {
+    doc: 'Trains params in place: epochs (passes over the data) or steps (cycling through it), one\nexample or batchSize examples a step, with the optimizer, schedule and early stopping of options.',
+    params: [PARAMS, { name: 'data', type: 'readonly Example[]' }, { name: 'options', type: 'TrainOptions' }], returns: 'TrainResult',
+  },
+  paramsToJSON: { doc: 'The parameters by name: W<l> as rows, b<l> as a vector (JSON.stringify writes them exactly).', params: [PARAMS], returns: 'ParamsJSON' },
+  paramsFromJSON: {
+    doc: 'Parameters from what paramsToJSON writes; throws an Error naming the parameter and its\nshape when one is missing, unknown or of another shape.',
+    params: [{ name: 'json', type: 'unknown' }], returns: 'Float64Array',
+  },
+};
+
+const VECTORS: ApiParam = { name: 'value', type: 'unknown' };
+
+/** The module's own functions: printed into the TypeScript and the JavaScript, not exported. */
+const INTERNAL: Readonly<Record<string, ApiFunction>> = {
+  adamUpdate: {
+    doc: 'Adam (Kingma and Ba 2015, Algorithm 1), with AdamW\'s decoupled weight decay λ\n(Loshchilov and Hutter 2019, Algorithm 2 with α = 1; λ = 0 is Adam):\nm ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t),\nθ ← θ − η (m̂ / (√v̂ + ε) + λ θ).',
+    params: [{ name: 'p', type: 'Float64Array' }, { name: 'g', type: 'Float64Array' }, { name: 'm', type: 'Float64Array' }, { name: 'v', type: 'Float64Array' },
+      { name: 'rate', type: 'number' }, { name: 't', type: 'number' }, { name: 'h', type: 'Hyperparameters' }, { name: 'decay', type: 'number' }], returns: 'void',
+  },
+  seededRandom: { doc: 'A small seeded generator (mulberry32): integer arithmetic only, so the same numbers on every machine.', params: [{ name: 'seed', type: 'number' }], returns: '() => number' },
+  scheduledRate: {
+    doc: 'The rate of epoch or step k (from 0) under a schedule.',
+    params: [{ name: 'schedule', type: 'Schedule | undefined' }, { name: 'rate', type: 'number' }, { name: 'k', type: 'number' }], returns: 'number',
+  },
+  matrixOf: {
+    doc: 'A matrix as rows, from its place in params.',
+    params: [PARAMS, { name: 'offset', type: 'number' }, { name: 'rows', type: 'number' }, { name: 'cols', type: 'number' }], returns: 'number[][]',
+  },
+  isVector: { doc: 'Whether value is an array of length finite numbers.', params: [VECTORS, { name: 'length', type: 'number' }], returns: 'boolean' },
+  shapeOf: { doc: 'What a value looks like, for messages: "a 2×3 matrix", "4 numbers", "a string".', params: [VECTORS], returns: 'string' },
 };
 
 /** A JSDoc comment, on one line when the text has one. */

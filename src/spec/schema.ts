@@ -1,6 +1,7 @@
 // The network file's schema. zod checks shapes and types; cross-field rules
-// (init shapes, data sizes, softmax placement) live in validate.ts.
+// (init shapes, data sizes, softmax placement, what patience needs) live in validate.ts.
 import { z } from 'zod';
+import { OPTIMIZERS, type Hyperparameter, type OptimizerSpec, type ScheduleSpec } from './types.ts';
 
 export const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softplus', 'softmax'] as const;
 export const LOSS_NAMES = ['squared', 'half-squared', 'mse', 'cross-entropy', 'softmax-cross-entropy'] as const;
@@ -16,6 +17,63 @@ const activation = z.union([
 ], { error: 'expected an activation name, { leaky-relu: slope } or { formula: "…" }' });
 
 const vector = z.array(finite).min(1);
+const examples = z.array(z.strictObject({ x: vector, y: vector }));
+
+/**
+ * `name` or `{ name: { field: value, … } }`, read as { kind: name, …fields }:
+ * the form of train.optimizer and train.schedule. A bare name takes every
+ * field's default.
+ */
+function named(what: string, shapes: Record<string, z.ZodRawShape>) {
+  const names = Object.keys(shapes).join(', ');
+  const fieldsOf = (name: string, shape: z.ZodRawShape) => z.strictObject(shape, {
+    error: (issue) => (issue.code !== 'unrecognized_keys' ? undefined : Object.keys(shape).length === 0 ? `${name} takes no settings`
+      : `unknown setting ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (${name} takes ${Object.keys(shape).join(', ')})`),
+  });
+  const one = z.strictObject(Object.fromEntries(Object.entries(shapes).map(([k, shape]) => [k, fieldsOf(k, shape).optional()])), {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown ${what} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (expected one of ${names})`
+      : `expected a name (${names}) or { name: { … } }`),
+  }).refine((o) => Object.keys(o).length === 1, { error: `expected one ${what}: ${names}` });
+  // `adam:` with nothing after it (YAML null) is `adam: {}`.
+  const braced = (v: unknown): unknown => (typeof v === 'string' ? { [v]: {} }
+    : v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, f ?? {}])) : v);
+  return z.preprocess(braced, one)
+    .transform((o) => { const [kind, fields] = Object.entries(o)[0]!; return { kind, ...fields }; });
+}
+
+const fraction = finite.refine((v) => v >= 0 && v < 1, { error: 'expected a number in [0, 1)' });
+const positive = finite.refine((v) => v > 0, { error: 'expected a positive number' });
+const nonNegative = finite.refine((v) => v >= 0, { error: 'expected a number of at least 0' });
+const HYPERPARAMETER_VALUES: Record<Hyperparameter, z.ZodType<number>> = {
+  momentum: fraction, rho: fraction, beta1: fraction, beta2: fraction, epsilon: positive, weightDecay: nonNegative,
+};
+
+/**
+ * train.optimizer: a name (every hyperparameter at its default) or one name
+ * with the hyperparameters it takes, e.g.
+ *   optimizer: adam
+ *   optimizer: { adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } }
+ *   optimizer: { momentum: { momentum: 0.95 } }
+ *   optimizer: { adamw: { weightDecay: 0.01 } }
+ * sgd (the default), momentum and nesterov (momentum μ), rmsprop (rho ρ,
+ * epsilon ε), adam (beta1, beta2, epsilon), adamw (those and weightDecay λ).
+ * The rate stays train.rate. Defaults: HYPERPARAMETERS in types.ts.
+ */
+const optimizer = named('optimizer', Object.fromEntries(Object.entries(OPTIMIZERS).map(([kind, takes]) =>
+  [kind, Object.fromEntries(takes.map((h) => [h, HYPERPARAMETER_VALUES[h].optional()]))])))
+  .transform((o) => o as OptimizerSpec);
+
+/**
+ * train.schedule, counted in epochs when the run gives epochs and in steps
+ * when it gives steps: constant (the default), { step: { every: 10, factor: 0.5 } },
+ * { exponential: { factor: 0.99 } }, { cosine: { over: 100, min: 0 } } (min defaults to 0).
+ */
+const schedule = named('schedule', {
+  constant: {},
+  step: { every: size, factor: positive },
+  exponential: { factor: positive },
+  cosine: { over: size, min: nonNegative.default(0) },
+}).transform((o) => o as ScheduleSpec);
 
 /** Names that must never become identifiers, even though they match the pattern. */
 const RESERVED_NAMES = new Set(['constructor', 'prototype', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
@@ -41,7 +99,17 @@ export const networkFileSchema = z.strictObject({
     seed: z.number().int().default(1),
     init: z.record(z.string().regex(/^[Wb][1-9][0-9]{0,3}$/, { error: 'expected a parameter name such as W1 or b2' }),
       z.union([z.array(vector).min(1), vector])).optional(),
-    data: z.array(z.strictObject({ x: vector, y: vector })).default([]),
+    data: examples.default([]),
+    // The trainer module's train() options (see the generated TrainOptions): the optimizer; a new
+    // seeded order every pass (seed above); the rate's schedule; a loss on validation after every
+    // epoch; early stopping after `patience` epochs without a lower validation loss, ending with the
+    // best epoch's parameters unless restoreBest is false.
+    optimizer: optimizer.optional(),
+    shuffle: z.boolean({ error: 'expected true or false' }).optional(),
+    schedule: schedule.optional(),
+    validation: examples.min(1, { error: 'expected at least one example' }).optional(),
+    patience: size.optional(),
+    restoreBest: z.boolean({ error: 'expected true or false' }).optional(),
   }).optional(),
 });
 

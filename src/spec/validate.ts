@@ -1,6 +1,7 @@
-// Rules that span fields: where softmax may stand, what init and data must look like.
+// Rules that span fields: where softmax may stand, what init, data and validation
+// must look like, what early stopping needs.
 import { UserError, formatPath } from '../errors.ts';
-import type { Network } from './types.ts';
+import type { Example, Network } from './types.ts';
 
 export const MAX_PARAMS = 5_000_000;
 
@@ -45,16 +46,20 @@ export function validateNetwork(net: Network, where: (path: readonly PropertyKey
     }
   }
   const nOut = last.units;
-  train.data.forEach((ex, i) => {
-    if (ex.x.length !== net.input) fail(['train', 'data', i, 'x'], `expected ${net.input} numbers (input: ${net.input}), found ${ex.x.length}`);
-    if (ex.y.length !== nOut) fail(['train', 'data', i, 'y'], `expected ${nOut} numbers (the last layer has ${nOut} units), found ${ex.y.length}`);
+  const checkExamples = (field: 'data' | 'validation', examples: readonly Example[]): void => examples.forEach((ex, i) => {
+    if (ex.x.length !== net.input) fail(['train', field, i, 'x'], `expected ${net.input} numbers (input: ${net.input}), found ${ex.x.length}`);
+    if (ex.y.length !== nOut) fail(['train', field, i, 'y'], `expected ${nOut} numbers (the last layer has ${nOut} units), found ${ex.y.length}`);
     // δ^(L) = a − y for softmax with cross-entropy holds because a target is a distribution.
     if (net.loss === 'softmax-cross-entropy') {
       const sum = ex.y.reduce((s, v) => s + v, 0);
-      if (ex.y.some((v) => v < 0) || Math.abs(sum - 1) > 1e-9) fail(['train', 'data', i, 'y'], `a softmax-cross-entropy target must be non-negative and sum to 1 (this one sums to ${sum})`);
+      if (ex.y.some((v) => v < 0) || Math.abs(sum - 1) > 1e-9) fail(['train', field, i, 'y'], `a softmax-cross-entropy target must be non-negative and sum to 1 (this one sums to ${sum})`);
     }
-    if (net.loss === 'cross-entropy' && ex.y.some((v) => v < 0 || v > 1)) fail(['train', 'data', i, 'y'], 'a cross-entropy target must lie in [0, 1]');
+    if (net.loss === 'cross-entropy' && ex.y.some((v) => v < 0 || v > 1)) fail(['train', field, i, 'y'], 'a cross-entropy target must lie in [0, 1]');
   });
+  checkExamples('data', train.data);
+  checkExamples('validation', train.validation ?? []);
+  if (train.patience !== undefined && train.validation === undefined) fail(['train', 'patience'], 'early stopping watches the validation loss: give train.validation');
+  if (train.restoreBest !== undefined && train.patience === undefined) fail(['train', 'restoreBest'], 'restoreBest goes with patience (early stopping)');
   if ((train.steps !== undefined || train.epochs !== undefined) && train.data.length === 0) {
     fail(['train', 'data'], 'training needs at least one example');
   }

@@ -23,12 +23,19 @@ export function initialParams(net: Network): Float64Array {
 
 export interface TrainResult {
   readonly losses: number[];
+  /** The trained parameters, as the module's paramsToJSON writes them (and paramsFromJSON reads them). */
   readonly params: NamedParams;
   readonly trajectory?: NamedParams[];
   readonly gradientNorms?: Record<string, number[]>;
+  /** With train.validation: the mean validation loss after every epoch. */
+  readonly validationLosses?: number[];
+  /** With train.patience: the epoch of the lowest validation loss (whose parameters params are, unless restoreBest is false), and whether the run stopped before its last epoch. */
+  readonly bestEpoch?: number;
+  readonly stoppedEarly?: boolean;
 }
 
 export interface TrainOptions {
+  /** Steps instead of the file's steps or epochs. */
   readonly steps?: number;
   /** Record the parameters after every step. */
   readonly trace?: boolean;
@@ -36,36 +43,44 @@ export interface TrainOptions {
   readonly onProgress?: (step: number, total: number, loss: number) => void;
   /** Record ‖∂C/∂W^(l)‖ after every step (for plots of larger networks). */
   readonly gradientNorms?: boolean;
+  /** Start from these parameters, as paramsToJSON writes them (train --init FILE.json), instead of the file's init or seed; source names them in messages. */
+  readonly init?: { readonly source: string; readonly params: unknown };
 }
 
+/** Runs the generated module's train with everything the file's train section sets. */
 export function runTraining(net: Network, trainer: TrainerModule, options: TrainOptions = {}): TrainResult {
   const train = net.train;
   if (!train || train.data.length === 0) throw new UserError(`${net.source}: train.data: training needs a train section with data`);
   const layout = layoutOf(net);
-  const params = initialParams(net);
-  const batch = train.batch ?? 1;
-  const steps = options.steps ?? train.steps ?? (train.epochs ?? 1) * Math.ceil(train.data.length / Math.min(batch, train.data.length));
+  const params = options.init ? paramsFrom(trainer, options.init) : initialParams(net);
+  const n = train.data.length;
+  const batch = Math.min(train.batch ?? 1, n);
+  const steps = options.steps ?? train.steps;
+  const total = steps ?? (train.epochs ?? 1) * Math.ceil(n / batch);
   const trajectory: NamedParams[] = [];
   const norms: Record<string, number[]> = {};
   const grad = new Float64Array(layout.paramCount);
-  const n = train.data.length;
-  const losses = trainer.train(params, train.data, {
+  const result = trainer.train(params, train.data, {
     rate: train.rate,
-    steps,
+    ...(steps !== undefined ? { steps } : { epochs: train.epochs ?? 1 }),
     batchSize: batch,
-    onStep: (step: number, loss: number, p: Float64Array) => {
+    ...(train.optimizer ? { optimizer: train.optimizer } : {}),
+    ...(train.shuffle ? { shuffle: true, seed: train.seed } : {}),
+    ...(train.schedule ? { schedule: train.schedule } : {}),
+    ...(train.validation ? { validation: train.validation } : {}),
+    ...(train.patience !== undefined ? { patience: train.patience } : {}),
+    ...(train.restoreBest !== undefined ? { restoreBest: train.restoreBest } : {}),
+    onStep: (step: number, loss: number, p: Float64Array, examples: Int32Array) => {
       // Stop at the first non-finite number and say where it came from.
-      const first = ((step - 1) * Math.min(batch, n)) % n;
-      const examples = batch > 1 ? `examples ${first + 1}..${first + Math.min(batch, n)}` : `example ${first + 1}`;
-      if (!Number.isFinite(loss)) throw new CheckFailure(`training diverged at step ${step} (${examples}): the loss is ${loss}; try a smaller train.rate`);
+      if (!Number.isFinite(loss)) throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): the loss is ${loss}; try a smaller train.rate`);
       for (let i = 0; i < p.length; i++) {
         if (!Number.isFinite(p[i]!)) {
-          throw new CheckFailure(`training diverged at step ${step} (${examples}): parameter ${parameterName(layout, i)} became ${p[i]} (its gradient was not finite); try a smaller train.rate`);
+          throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): parameter ${parameterName(layout, i)} became ${p[i]} (its gradient was not finite); try a smaller train.rate`);
         }
       }
       if (options.trace) trajectory.push(unflatten(layout, p));
       if (options.gradientNorms) {
-        const example = train.data[first]!;
+        const example = train.data[examples[0]!]!;
         trainer.lossAndGradient(p, example.x, example.y, grad);
         for (const e of layout.entries.filter((x) => x.kind === 'W')) {
           let sum = 0;
@@ -73,14 +88,33 @@ export function runTraining(net: Network, trainer: TrainerModule, options: Train
           (norms[e.name] ??= []).push(Math.sqrt(sum));
         }
       }
-      options.onProgress?.(step, steps, loss);
+      options.onProgress?.(step, total, loss);
     },
   });
   return {
-    losses, params: unflatten(layout, params),
+    losses: result.losses, params: trainer.paramsToJSON(params),
     ...(options.trace ? { trajectory } : {}),
     ...(options.gradientNorms ? { gradientNorms: norms } : {}),
+    ...(train.validation ? { validationLosses: result.validationLosses } : {}),
+    ...(train.patience !== undefined ? { bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly } : {}),
   };
+}
+
+/** Parameters from saved JSON; a missing, unknown or misshapen parameter is the user's mistake (exit 2), named. */
+function paramsFrom(trainer: TrainerModule, init: { readonly source: string; readonly params: unknown }): Float64Array {
+  try {
+    return trainer.paramsFromJSON(init.params);
+  } catch (err) {
+    throw new UserError(`${init.source}: ${(err as Error).message.replace(/^paramsFromJSON: /, '')}`);
+  }
+}
+
+/** "example 3", "examples 1..5" (in order), or "examples 4, 1" (shuffled); 1-based. */
+function describeExamples(examples: Int32Array): string {
+  const k = examples.length;
+  if (k === 1) return `example ${examples[0]! + 1}`;
+  const run = examples.every((e, i) => i === 0 || e === examples[i - 1]! + 1);
+  return run ? `examples ${examples[0]! + 1}..${examples[k - 1]! + 1}` : `examples ${Array.from(examples, (e) => e + 1).join(', ')}`;
 }
 
 /** "W2[1,3]" for a flat index. */

@@ -1,11 +1,14 @@
 // Rewrite generated/ from examples/: the trainer module and the derivation of
-// every example network. A test fails when generated/ is stale.
+// every example network, and the question's trainer in MATLAB/Octave. A test
+// fails when generated/ is stale.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../src/io/atomic.ts';
 import { outputsFor, type OutputFile } from '../src/outputs.ts';
 import { loadNetworkFile } from '../src/spec/load.ts';
 import { train, writePlot } from '../src/index.ts';
+import { compileNetwork, renderOctave } from '../src/pipeline.ts';
+import { octaveFileName } from '../src/render/octave.ts';
 
 export const EXAMPLES_DIR = 'examples';
 export const GENERATED_DIR = 'generated';
@@ -18,7 +21,17 @@ export function allOutputs(): OutputFile[] {
   return exampleFiles().flatMap((file) => {
     const { ts, tex, html } = outputsFor(loadNetworkFile(file), GENERATED_DIR);
     return [ts, tex, html];
-  });
+  }).concat(questionOctave());
+}
+
+/**
+ * The question's trainer in the asker's own language, generated/question.m (the
+ * README runs it in GNU Octave). Only this example: `deltagen derive --target
+ * octave|numpy` writes any other when it is wanted.
+ */
+export function questionOctave(): OutputFile {
+  const network = loadNetworkFile(join(EXAMPLES_DIR, 'question.yaml'));
+  return { path: join(GENERATED_DIR, octaveFileName(network)), content: renderOctave(compileNetwork(network)) };
 }
 
 /** The question's training plot, as `npm start` draws it (the SVG is a golden file too). */

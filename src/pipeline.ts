@@ -6,6 +6,8 @@ import { lower, type Routine } from './lower/routine.ts';
 import { generateLatex, type LatexOptions } from './render/latex.ts';
 import { generateJavaScript, generateTypeScript, type CodeOptions } from './render/typescript.ts';
 import type { Network } from './spec/types.ts';
+import { generateOctave } from './render/octave.ts';
+import { generateNumPy } from './render/numpy.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
 export class Compiled {
@@ -32,4 +34,14 @@ export function renderJavaScript(c: Compiled, options: Partial<CodeOptions> = {}
 
 export function renderLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
   return generateLatex(c, options);
+}
+
+/** The trainer as a MATLAB / GNU Octave function file (<name>.m), printed from the derivation's matrix form. */
+export function renderOctave(c: Compiled): string {
+  return generateOctave(c);
+}
+
+/** The trainer as a Python module using NumPy (<name>.py), printed from the derivation's matrix form. */
+export function renderNumPy(c: Compiled): string {
+  return generateNumPy(c);
 }

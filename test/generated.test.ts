@@ -26,6 +26,10 @@ describe('generated/', () => {
     }
   });
 
+  it("covers the question's trainer in MATLAB/Octave, generated/question.m", () => {
+    expect(outputs.map((o) => o.path)).toContain(join('generated', 'question.m'));
+  });
+
   it('is deterministic: generating again gives byte-identical files', () => {
     const again = allOutputs();
     expect(again.map((o) => o.content)).toEqual(outputs.map((o) => o.content));

@@ -8,9 +8,10 @@ import type { Ctx } from './common.ts';
 export interface DeriveFlags {
   out?: string; latex?: string; ts?: string; html?: string; notation: string; fragment?: boolean;
   levels: string; expandLimit: string; unroll: string; json?: boolean; watch?: boolean; quiet?: boolean;
+  target: string; code?: string;
 }
-export interface CheckFlags { points: string; unroll: string; json?: boolean; quiet?: boolean }
-export interface TrainFlags { steps?: string; trace?: boolean; plot?: string; save?: string; quiet?: boolean; json?: boolean }
+export interface CheckFlags { points: string; unroll: string; json?: boolean; quiet?: boolean; target: string }
+export interface TrainFlags { steps?: string; trace?: boolean; plot?: string; save?: string; init?: string; quiet?: boolean; json?: boolean }
 export interface VerifyFlags { wrt: string; of: string; formula?: string; latex?: string; update?: boolean | string; points: string; seed: string; json?: boolean }
 export interface InitFlags { force?: boolean }
 
@@ -26,6 +27,8 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .option('--out <dir>', 'folder for <name>.ts and <name>.tex (default: generated, when no --ts, --latex or --html is given)')
     .option('--latex <file>', 'write the LaTeX here (- for standard output); alone, only this file is written')
     .option('--ts <file>', 'write the TypeScript here (- for standard output); alone, only this file is written')
+    .option('--target <lang>', 'the trainer\'s language: ts, js (<name>.js and <name>.d.ts), octave (<name>.m, for MATLAB and GNU Octave) or numpy (<name>.py); a - in the name becomes _ for octave and numpy', 'ts')
+    .option('--code <file>', 'write the trainer in the --target language here (- for standard output); alone, only this file is written')
     .option('--html <file>', 'write the derivation as a web page (KaTeX) here (- for standard output)')
     .option('--notation <name>', 'nielsen (superscript (l), indices j, k) or question ((L), (L-1), i, j)', 'nielsen')
     .option('--fragment', 'LaTeX body only, to \\input into a paper')
@@ -40,6 +43,8 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
       'Examples:',
       '  deltagen derive examples/question.yaml --out generated',
       '  deltagen derive examples/xor.yaml --ts src/xor.ts',
+      '  deltagen derive examples/question.yaml --target octave --out generated',
+      '  deltagen derive examples/iris.yaml --target numpy --code iris.py',
       '  deltagen derive examples/iris.yaml --notation question --fragment --latex paper/backprop.tex',
       '  cat net.yaml | deltagen derive - --latex -',
     ].join('\n'))
@@ -50,9 +55,10 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .argument(...FILE)
     .option('--points <n>', 'random points to check', '5')
     .option('--unroll <mode>', 'code form: full (straight-line), loops, or auto (chosen from the sizes)', 'auto')
+    .option('--target <lang>', 'check the trainer in ts, octave (run in octave-cli) or numpy (run in python3)', 'ts')
     .option('--quiet', 'no progress output')
     .option('--json', 'print the report as one JSON object')
-    .addHelpText('after', '\nExample:\n  deltagen check examples/xor.yaml')
+    .addHelpText('after', '\nExamples:\n  deltagen check examples/xor.yaml\n  deltagen check examples/xor.yaml --target octave')
     .action((file: string, opts: CheckFlags) => run(Boolean(opts.json), async () => (await import('./check.ts')).check(ctx, file, opts)));
 
   program.command('train')
@@ -62,6 +68,7 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .option('--trace', 'record the parameters after every step')
     .option('--plot <file>', 'write a plot of the run (.svg or .png)')
     .option('--save <file>', 'write the trained parameters as JSON, { "W1": [[...]], "b1": [...] }')
+    .option('--init <file>', 'start from parameters saved by --save (JSON), instead of the file\'s init or seed')
     .option('--quiet', 'no progress output')
     .option('--json', 'print { losses, params, trajectory? } as one JSON object')
     .addHelpText('after', [
@@ -70,6 +77,7 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
       '  deltagen train examples/question.yaml --trace --json',
       '  deltagen train examples/question.yaml --plot question.svg',
       '  deltagen train examples/iris.yaml --save iris-params.json',
+      '  deltagen train examples/iris.yaml --init iris-params.json --save iris-params.json',
     ].join('\n'))
     .action((file: string, opts: TrainFlags) => run(Boolean(opts.json), async () => (await import('./train.ts')).train(ctx, file, opts)));
 

@@ -1,8 +1,13 @@
 // deltagen derive: write the trainer, the LaTeX and the page, exactly the files asked for.
 import { watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { outputsFor } from '../outputs.ts';
+import { outputsFor, type OutputFile } from '../outputs.ts';
+import { compileNetwork, renderJavaScript, renderNumPy, renderOctave, type Compiled } from '../pipeline.ts';
+import { numpyFileName } from '../render/numpy.ts';
+import { octaveFileName } from '../render/octave.ts';
+import { generateDeclarations, type UnrollMode } from '../render/typescript.ts';
+import type { Network } from '../spec/types.ts';
 import type { DeriveFlags } from './commands.ts';
 import { guard, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
@@ -17,8 +22,12 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
   const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
   if (unknown !== undefined) throw new UserError(`--levels: expected a list of matrix, index, scalar; found "${unknown}"`);
   const expandLimit = parsePositiveInt(opts.expandLimit, '--expand-limit');
-  const toStdout = [opts.ts, opts.latex, opts.html].filter((p) => p === STDOUT).length;
-  if (toStdout > 1) throw new UserError('only one of --ts, --latex and --html can be - (standard output)');
+  const target = opts.target;
+  if (!isTarget(target)) throw new UserError(`--target: expected ts, js, octave or numpy, found "${target}"`);
+  if (opts.ts !== undefined && (opts.code !== undefined || target !== 'ts')) throw new UserError('--ts names the TypeScript file; with --target or --code, give the file with --code alone');
+  const codePath = opts.code ?? opts.ts;
+  const toStdout = [codePath, opts.latex, opts.html].filter((p) => p === STDOUT).length;
+  if (toStdout > 1) throw new UserError('only one of --ts (or --code), --latex and --html can be - (standard output)');
   if (toStdout && opts.json) throw new UserError('--json prints its object on standard output; write the file elsewhere than -');
   if (opts.watch && file === '-') throw new UserError('--watch needs a file to watch, not - (standard input)');
   if (opts.watch && opts.json) throw new UserError('--watch reports every change, but --json prints exactly one object; leave one of them out');
@@ -27,7 +36,7 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
     const step = stages(ctx, `derive ${file}`, opts.quiet);
     const network = await loadNetwork(ctx, file);
     // --out (or no file option at all) writes <dir>/<name>.ts and .tex; --ts, --latex and --html name single files.
-    const dir = opts.out ?? (opts.ts || opts.latex || opts.html ? undefined : 'generated');
+    const dir = opts.out ?? (codePath || opts.latex || opts.html ? undefined : 'generated');
     const out = outputsFor(network, dir ?? '.', {
       notation: opts.notation as 'nielsen' | 'question',
       fragment: opts.fragment ?? false,
@@ -35,8 +44,15 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
       expandLimit,
       unroll,
     }, step);
+    // The trainer: the file --ts or --code names (a .js brings its .d.ts beside it), or each file in --out.
+    const code = target === 'ts' ? [out.ts] : codeOutputs(target, network, dir ?? '.', unroll, step);
+    if (codePath !== undefined && codePath !== STDOUT && target === 'octave' && basename(codePath) !== basename(code[0]!.path)) {
+      ctx.stderr.write(`deltagen: note: MATLAB and Octave call a function file by its name; ${codePath} defines ${basename(code[0]!.path, '.m')}()\n`);
+    }
+    const codePaths = codePath === undefined ? code.map((c) => (dir !== undefined ? c.path : undefined))
+      : [codePath, ...(codePath === STDOUT ? [] : code.slice(1).map(() => codePath.replace(/(\.m?js)?$/, '.d.ts')))];
     const wanted = [
-      { path: opts.ts ?? (dir !== undefined ? out.ts.path : undefined), output: out.ts },
+      ...code.map((output, i) => ({ path: codePaths[i], output })),
       { path: opts.latex ?? (dir !== undefined ? out.tex.path : undefined), output: out.tex },
       { path: opts.html, output: out.html },
     ];
@@ -93,5 +109,30 @@ async function watchFile(ctx: Ctx, file: string, onChange: () => Promise<unknown
     ctx.signal?.removeEventListener('abort', onSigint);
     process.off('SIGINT', onSigint);
     await running;
+  }
+}
+
+type Target = 'ts' | 'js' | 'octave' | 'numpy';
+const isTarget = (t: string): t is Target => t === 'ts' || t === 'js' || t === 'octave' || t === 'numpy';
+
+/**
+ * The trainer in a language other than TypeScript, rendered only when read.
+ * It derives the network itself (outputsFor keeps its derivation for the
+ * LaTeX and TypeScript files), so asking for the LaTeX as well derives twice.
+ */
+function codeOutputs(target: Exclude<Target, 'ts'>, network: Network, dir: string, unroll: UnrollMode, onStage: (what: string) => void): OutputFile[] {
+  let compiled: Compiled | undefined;
+  const file = (name: string, render: (c: Compiled) => string): OutputFile => ({
+    path: join(dir, name),
+    get content() {
+      if (!compiled) { onStage('deriving'); compiled = compileNetwork(network); }
+      onStage(`rendering the ${target} trainer`);
+      return render(compiled);
+    },
+  });
+  switch (target) {
+    case 'js': return [file(`${network.name}.js`, (c) => renderJavaScript(c, { unroll })), file(`${network.name}.d.ts`, generateDeclarations)];
+    case 'octave': return [file(octaveFileName(network), renderOctave)];
+    case 'numpy': return [file(numpyFileName(network), renderNumPy)];
   }
 }

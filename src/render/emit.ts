@@ -9,7 +9,7 @@ const compiled = new Map<string, Handlebars.TemplateDelegate>();
 const hb = Handlebars.create();
 
 /** Render templates/<name>.hbs with a context of already-printed strings. */
-export function renderTemplate(name: 'latex/document' | 'latex/fragment' | 'ts/module' | 'html/page', context: object): string {
+export function renderTemplate(name: 'latex/document' | 'latex/fragment' | 'ts/module' | 'html/page' | 'octave/module' | 'numpy/module', context: object): string {
   let template = compiled.get(name);
   if (!template) {
     const source = readFileSync(join(packageRoot(), 'templates', `${name}.hbs`), 'utf8');

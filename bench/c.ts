@@ -41,6 +41,7 @@ const maxToC = (s: string): string => s.replace(/Math\.max\(([^()]*)\)/g, (_, ar
 
 function statementToC(line: string): string {
   let s = line.replace(/^(\s*)for \(let /, '$1for (int ').replace(/^(\s*)const (\w+) = /, '$1const double $2 = ').replace(/^(\s*)let (\w+) = /, '$1double $2 = ');
+  s = s.replace(/\]!/g, ']'); // TypeScript's non-null assertions on element reads
   s = maxToC(s).replace(/Math\.(exp|expm1|log|log1p|tanh|sqrt|abs)\(/g, (_, f: string) => (f === 'abs' ? 'fabs(' : `${f}(`)).replace(/-Infinity/g, '-INFINITY');
   return powToC(s);
 }
@@ -55,7 +56,11 @@ export function moduleToC(ts: string): string {
     if (buf && buf[1] !== 'batchGrad') { out.push(`static double ${buf[1]}[${buf[2]}];`); continue; }
     const fn = /^(export )?function (\w+)\((.*)\): (\w+) \{$/.exec(line);
     if (!fn || (fn[1] && fn[2] !== 'sgdStep')) continue;
-    const params = fn[3]!.split(', ').map((p) => { const [n, t] = p.split(': '); return `${TYPES[t!] ?? 'double'} ${n}`; });
+    // Only the step's own helpers (numbers and arrays in, a number or nothing out); the optimizers' and
+    // training loop's internals take objects and are not part of the step.
+    const typed = fn[3]!.split(', ').map((p) => p.split(': '));
+    if (!(fn[4]! in TYPES) || typed.some(([, t]) => !(t! in TYPES))) continue;
+    const params = typed.map(([n, t]) => `${TYPES[t!]} ${n}`);
     out.push(`static ${TYPES[fn[4]!]} ${fn[2] === 'sgdStep' ? 'sgd_step' : fn[2]}(${params.join(', ')}) {`);
     for (i++; lines[i] !== '}'; i++) if (!lines[i]!.trimStart().startsWith('//')) out.push(statementToC(lines[i]!));
     out.push('}', '');

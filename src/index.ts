@@ -6,15 +6,25 @@
 import { checkNetwork, type FullCheckReport } from './check/run.ts';
 import { loadModule, type TrainerModule } from './compile/compile.ts';
 import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
-import { compileNetwork, renderJavaScript, type Compiled } from './pipeline.ts';
+import { checkOptions } from './api-options.ts';
+import { UserError } from './errors.ts';
+import { Compiled, compileNetwork, renderJavaScript } from './pipeline.ts';
 import type { PlotData } from './plot/data.ts';
 import { loadNetworkFile } from './spec/load.ts';
+import { networkFromObject } from './spec/object.ts';
 import type { Network } from './spec/types.ts';
 import { plotData } from './train/plot-data.ts';
 import { runTraining, type TrainOptions, type TrainResult } from './train/train.ts';
 import { verify as verifyFormula, type VerifyOptions, type VerifyResult } from './verify/verify.ts';
 
-const networkOf = (input: string | Network): Network => (typeof input === 'string' ? loadNetworkFile(input) : input);
+/** A file path, read and validated; or a network object, validated exactly as a file would be. */
+function networkOf(input: string | Network): Network {
+  if (typeof input === 'string') {
+    if (input === '') throw new UserError('network: expected a file path or a network object, found an empty string');
+    return loadNetworkFile(input);
+  }
+  return networkFromObject(input);
+}
 
 /**
  * Derive ∂C/∂W^(l) and ∂C/∂b^(l) for a network (a file path or a parsed
@@ -30,6 +40,9 @@ export function derive(input: string | Network): Compiled {
  * Nothing is written; pass the files to your own writer or use the CLI.
  */
 export function generate(compiled: Compiled, options: OutputOptions & { out?: string } = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
+  // Only what derive() returns: its network was validated, so its name is safe in file names and code.
+  if (!(compiled instanceof Compiled)) throw new UserError('generate: expected what derive() returns');
+  checkOptions('generate', options);
   return outputsFor(compiled.network, options.out ?? '.', options);
 }
 
@@ -38,12 +51,12 @@ export function generate(compiled: Compiled, options: OutputOptions & { out?: st
  * gradients with the mathjs reference and with finite differences.
  */
 export function check(input: string | Network, options: { points?: number; seed?: number } = {}): Promise<FullCheckReport> {
-  return checkNetwork(networkOf(input), options);
+  return checkNetwork(networkOf(input), checkOptions('check', options));
 }
 
 /** Verify a hand-derived formula: equivalent, numerically-equal or different (with a counterexample and the right formula). */
 export function verify(input: string | Network, options: VerifyOptions): VerifyResult {
-  return verifyFormula(networkOf(input), options);
+  return verifyFormula(networkOf(input), checkOptions('verify', options));
 }
 
 /** Load the generated trainer for a network, ready to call. */
@@ -57,6 +70,7 @@ export async function trainer(input: string | Network): Promise<TrainerModule> {
  * With `plot: true`, also returns the data of a training plot.
  */
 export async function train(input: string | Network, options: TrainOptions & { plot?: boolean } = {}): Promise<{ result: TrainResult; plot?: PlotData }> {
+  checkOptions('train', options);
   const network = networkOf(input);
   const module = await trainer(network);
   const result = runTraining(network, module, { ...options, trace: options.trace || options.plot, gradientNorms: options.plot });

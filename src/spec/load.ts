@@ -76,6 +76,15 @@ export function parseNetwork(text: string, file = '<input>'): Network {
   } catch (err) {
     throw new UserError(`${file}: ${(err as Error).message}`);
   }
+  return networkFromData(raw, file, where);
+}
+
+/**
+ * Plain data in the network file's form (parsed YAML or JSON, or an object a
+ * library caller built) → a validated Network, through the file's schema and
+ * rules; `where` adds a line and column to a field path where it knows them.
+ */
+export function networkFromData(raw: unknown, file: string, where: (path: readonly PropertyKey[]) => string = () => ''): Network {
   const deep = tooDeep(raw, MAX_NESTING);
   if (deep) throw new UserError(`${file}${where(deep)}: ${formatPath(deep)}: nested deeper than ${MAX_NESTING} levels`);
   const parsed = networkFileSchema.safeParse(raw);
@@ -93,8 +102,10 @@ function withSuggestion(message: string, path: readonly PropertyKey[], raw: unkn
   if (typeof value !== 'string') return message;
   const last = path[path.length - 1];
   const names: readonly string[] = last === 'loss' ? LOSS_NAMES : last === 'activation' ? ACTIVATION_NAMES : [];
+  // A name that is no activation: say so, quoting it (the union's own message lists the forms instead).
+  const what = last === 'activation' && !names.includes(value) ? `unknown activation ${JSON.stringify(value)}` : message;
   const guess = nearest(value, names);
-  return guess ? `${message} (did you mean "${guess}"?)` : message;
+  return guess ? `${what} (did you mean "${guess}"?)` : what;
 }
 
 function toActivation(a: NetworkFile['layers'][number]['activation']): ActivationSpec {

@@ -33,6 +33,9 @@ describe('network files', () => {
     [ok + 'train:\n  rate: 0.1\n  init:\n    W1: [[1, 2]]\n', 'train.init.W1: expected 3 rows of 2 numbers'],
     ['name: t\ninput: [1\n', 'net.yaml:'],
     [ok + 'colour: red\n', 'colour'],
+    [ok.replace('sigmoid', 'relux'), 'layers[0].activation: unknown activation "relux" (did you mean "relu"?)'],
+    // In a record (train.init) a __proto__ key would vanish when converted to data: refused where it stands.
+    [ok + 'train:\n  rate: 0.1\n  init:\n    __proto__: [[1, 2]]\n', 'net.yaml:10:5: the key "__proto__" is not allowed'],
   ])('refuses bad input with the file and the field: %#', (text, fragment) => {
     expect(error(text)).toContain(fragment);
   });

@@ -1,7 +1,7 @@
 // Network file → validated Network. Errors name the file, the line and column
 // where the YAML parser can tell, and the field path.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { LineCounter, parseDocument, isNode } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar, visit } from 'yaml';
 import { UserError, formatPath } from '../errors.ts';
 import { ACTIVATION_NAMES, LOSS_NAMES, networkFileSchema, type NetworkFile } from './schema.ts';
 import type { ActivationSpec, Network } from './types.ts';
@@ -70,6 +70,16 @@ export function parseNetwork(text: string, file = '<input>'): Network {
     }
     return '';
   };
+  // A key that would set an object's prototype is refused where it stands: converted to data, it
+  // would vanish without a trace in some places (a record such as train.init) instead of being refused.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && (pair.key.value === '__proto__' || pair.key.value === 'constructor' || pair.key.value === 'prototype')) {
+        const p = pair.key.range ? lineCounter.linePos(pair.key.range[0]) : undefined;
+        throw new UserError(`${file}${p ? `:${p.line}:${p.col}` : ''}: the key "${String(pair.key.value)}" is not allowed anywhere in a network file`);
+      }
+    },
+  });
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });

@@ -1,13 +1,14 @@
 // deltagen train: run the generated trainer on the file's train section.
-import { readFileSync, statSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import { layoutOf, type NamedParams } from '../graph/layout.ts';
 import type { FileToWrite } from '../io/atomic.ts';
+import { readBounded } from '../io/read.ts';
 import { train as runTrain, writePlot } from '../index.ts';
 import type { TrainFlags } from './commands.ts';
 import { parsePositiveInt, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
 import { progress } from './progress.ts';
+import { MAX_TRAIN_STEPS } from '../train/train.ts';
 
 /** Parameters with more elements than this are summarized in the text output. */
 export const FULL_PRINT_LIMIT = 10;
@@ -15,6 +16,7 @@ export const FULL_PRINT_LIMIT = 10;
 export async function train(ctx: Ctx, file: string, opts: TrainFlags): Promise<number> {
   if (opts.plot && !/\.(svg|png)$/i.test(opts.plot)) throw new UserError(`--plot: expected a file ending in .svg or .png, found "${opts.plot}"`);
   const steps = opts.steps ? parsePositiveInt(opts.steps, '--steps') : undefined;
+  if (steps !== undefined && steps > MAX_TRAIN_STEPS) throw new UserError(`--steps: ${opts.steps} steps; at most ${MAX_TRAIN_STEPS} in one run`);
   const network = await loadNetwork(ctx, file);
   const init = opts.init === undefined ? undefined : { source: opts.init, params: readParams(opts.init, layoutOf(network).paramCount) };
   // Created before compiling: progress shows once the command has run about a second; the rate counts from the first step.
@@ -52,8 +54,9 @@ function readParams(path: string, paramCount: number): unknown {
   let text: string;
   try {
     const limit = 64 * paramCount + (1 << 20);
-    if (statSync(path).size > limit) throw new UserError(`--init ${path}: larger than ${limit} bytes, more than parameters of this network can take`);
-    text = readFileSync(path, 'utf8');
+    const read = readBounded(path, limit);
+    if (read === undefined) throw new UserError(`--init ${path}: larger than ${limit} bytes, more than parameters of this network can take`);
+    text = read;
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`--init ${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);

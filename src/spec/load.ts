@@ -1,8 +1,8 @@
 // Network file → validated Network. Errors name the file, the line and column
 // where the YAML parser can tell, and the field path.
-import { closeSync, openSync, readSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, isScalar, visit } from 'yaml';
 import { UserError, formatPath } from '../errors.ts';
+import { readBounded } from '../io/read.ts';
 import { ACTIVATION_NAMES, LOSS_NAMES, networkFileSchema, type NetworkFile } from './schema.ts';
 import type { ActivationSpec, Network } from './types.ts';
 import { validateNetwork } from './validate.ts';
@@ -23,28 +23,12 @@ function tooDeep(value: unknown, limit: number, path: PropertyKey[] = []): Prope
   return undefined;
 }
 
-/**
- * At most MAX_FILE_BYTES of a file, or a UserError. Reads until the limit, not
- * by the size the file reports, which is 0 for devices and pipes (/dev/zero,
- * a FIFO fed by `yes`) that would otherwise be read without end.
- */
-function readBounded(file: string): string {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
-    let size = 0;
-    for (let n; size < buffer.length && (n = readSync(fd, buffer, size, buffer.length - size, null)) > 0;) size += n;
-    if (size > MAX_FILE_BYTES) throw new UserError(`${file}: file larger than ${MAX_FILE_BYTES} bytes`);
-    return buffer.toString('utf8', 0, size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadNetworkFile(file: string): Network {
   let text: string;
   try {
-    text = readBounded(file);
+    const read = readBounded(file, MAX_FILE_BYTES);
+    if (read === undefined) throw new UserError(`${file}: file larger than ${MAX_FILE_BYTES} bytes`);
+    text = read;
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);

@@ -47,6 +47,10 @@ export interface TrainOptions {
   readonly init?: { readonly source: string; readonly params: unknown };
 }
 
+/** Steps one run may take, and numbers a --trace may record (steps × parameters, 80 MB as float64). */
+export const MAX_TRAIN_STEPS = 10_000_000;
+export const MAX_TRACE_NUMBERS = 10_000_000;
+
 /** Runs the generated module's train with everything the file's train section sets. */
 export function runTraining(net: Network, trainer: TrainerModule, options: TrainOptions = {}): TrainResult {
   const train = net.train;
@@ -57,6 +61,12 @@ export function runTraining(net: Network, trainer: TrainerModule, options: Train
   const batch = Math.min(train.batch ?? 1, n);
   const steps = options.steps ?? train.steps;
   const total = steps ?? (train.epochs ?? 1) * Math.ceil(n / batch);
+  const what = options.steps !== undefined ? 'steps' : `${net.source}: train.${steps !== undefined ? 'steps' : 'epochs'}`;
+  if (total > MAX_TRAIN_STEPS) throw new UserError(`${what}: ${total} steps; at most ${MAX_TRAIN_STEPS} in one run`);
+  if (options.trace && total * layout.paramCount > MAX_TRACE_NUMBERS) {
+    throw new UserError(`${what}: recording every step (--trace) would keep ${total} × ${layout.paramCount} numbers; at most ${MAX_TRACE_NUMBERS}: take fewer steps or leave out --trace`);
+  }
+  const start = Float64Array.from(params);
   const trajectory: NamedParams[] = [];
   const norms: Record<string, number[]> = {};
   const grad = new Float64Array(layout.paramCount);
@@ -71,11 +81,15 @@ export function runTraining(net: Network, trainer: TrainerModule, options: Train
     ...(train.patience !== undefined ? { patience: train.patience } : {}),
     ...(train.restoreBest !== undefined ? { restoreBest: train.restoreBest } : {}),
     onStep: (step: number, loss: number, p: Float64Array, examples: Int32Array) => {
-      // Stop at the first non-finite number and say where it came from.
-      if (!Number.isFinite(loss)) throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): the loss is ${loss}; try a smaller train.rate`);
+      // Stop at the first non-finite number and say where it came from. A loss that is not finite at the
+      // first step comes from the start, not from the rate: name the largest starting parameter instead.
+      if (!Number.isFinite(loss)) {
+        if (step === 1) throw new CheckFailure(`the loss is ${loss} at the starting parameters (${describeExamples(examples)}; largest: ${largest(layout, start)}); check train.init, --init or the data`);
+        throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): the loss is ${loss}; try a smaller train.rate (now ${train.rate})`);
+      }
       for (let i = 0; i < p.length; i++) {
         if (!Number.isFinite(p[i]!)) {
-          throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): parameter ${parameterName(layout, i)} became ${p[i]} (its gradient was not finite); try a smaller train.rate`);
+          throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): parameter ${parameterName(layout, i)} became ${p[i]}; the update with train.rate ${train.rate} overflowed: try a smaller rate`);
         }
       }
       if (options.trace) trajectory.push(unflatten(layout, p));
@@ -115,6 +129,13 @@ function describeExamples(examples: Int32Array): string {
   if (k === 1) return `example ${examples[0]! + 1}`;
   const run = examples.every((e, i) => i === 0 || e === examples[i - 1]! + 1);
   return run ? `examples ${examples[0]! + 1}..${examples[k - 1]! + 1}` : `examples ${Array.from(examples, (e) => e + 1).join(', ')}`;
+}
+
+/** The starting parameter of largest magnitude, as "W1[1,1] = 1e+308". */
+function largest(layout: Layout, p: Float64Array): string {
+  let at = 0;
+  for (let i = 1; i < p.length; i++) if (!(Math.abs(p[i]!) <= Math.abs(p[at]!))) at = i;
+  return `${parameterName(layout, at)} = ${p[at]}`;
 }
 
 /** "W2[1,3]" for a flat index. */

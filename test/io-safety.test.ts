@@ -77,6 +77,31 @@ describe('outputs that would destroy something are refused before anything is wr
   });
 });
 
+describe('Ctrl-C during check', () => {
+  it('ends at once with exit 130: no type-checker process and no temporary folder left', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('deltagen-check-')));
+    // Forced straight-line code at 784 inputs: its strict type-check takes about a minute.
+    const child = spawn(process.execPath, ['bin/deltagen.js', 'check', 'examples/mnist-shape.yaml', '--unroll', 'full'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // Wait until the check's folder exists: the type-check has started.
+    const started = performance.now();
+    while (!readdirSync(tmpdir()).some((n) => n.startsWith('deltagen-check-') && !before.has(n))) {
+      if (performance.now() - started > 20_000) throw new Error('the type-check did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(performance.now() - sent).toBeLessThan(1000);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('interrupted (SIGINT); the type-checker was stopped');
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('deltagen-check-') && !before.has(n))).toEqual([]);
+    expect(spawnSync('pgrep', ['-f', 'deltagen-check-']).stdout.toString().trim()).toBe('');
+  }, 60_000);
+});
+
 describe('a run killed mid-write does not block the next one', () => {
   it('its lock (a dead process) is taken over at once and its temporary file removed', async () => {
     // A process that has ended: its pid is free (and not reused within this test).

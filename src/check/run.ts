@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModule, typecheck, type TypecheckResult } from '../compile/compile.ts';
+import { loadModule, typecheckAsync, type TypecheckResult } from '../compile/compile.ts';
+import { Interrupted } from '../io/atomic.ts';
 import { compileNetwork, renderJavaScript, renderTypeScript } from '../pipeline.ts';
 import type { Network } from '../spec/types.ts';
 import type { UnrollMode } from '../render/typescript.ts';
@@ -35,7 +36,7 @@ export async function checkNetwork(network: Network, options: CheckOptions = {})
   if (options.typecheck !== false) stage('type-checking the trainer (strict)');
   const tc = options.typecheck === false
     ? { ok: true, output: 'not type-checked (asked not to)', skipped: 'asked not to' }
-    : typecheckSource(network.name, renderTypeScript(compiled, code));
+    : await typecheckSource(network.name, renderTypeScript(compiled, code));
   stage('loading the trainer');
   const trainer = await loadModule(renderJavaScript(compiled, code));
   stage('comparing with the reference and finite differences');
@@ -43,14 +44,31 @@ export async function checkNetwork(network: Network, options: CheckOptions = {})
   return { ...report, typecheck: tc, passed: report.passed && tc.ok };
 }
 
-/** Type-check one module's source, written to a temporary folder that is removed afterwards. */
-export function typecheckSource(name: string, source: string): TypecheckResult {
+const STOPPED = 'the type-checker was stopped and its temporary files removed';
+
+/**
+ * Type-check one module's source, written to a temporary folder that is removed
+ * afterwards. Ctrl-C (or SIGTERM) during the check ends the compiler, removes the
+ * folder and throws Interrupted (exit 130 or 143 from the command line).
+ */
+export async function typecheckSource(name: string, source: string): Promise<TypecheckResult> {
   const dir = mkdtempSync(join(tmpdir(), 'deltagen-check-'));
+  const abort = new AbortController();
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals): void => { signal ??= s; abort.abort(); };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const file = join(dir, `${name}.ts`);
     writeFileSync(file, source);
-    return typecheck([file]);
+    const result = await typecheckAsync([file], abort.signal).catch((err: unknown) => {
+      throw signal ? new Interrupted(signal, STOPPED) : err;
+    });
+    if (signal) throw new Interrupted(signal, STOPPED);
+    return result;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
 // its JavaScript rendering (printed from the same bodies as the TypeScript), so
 // no compiler is needed; the strict type-check uses the TypeScript compiler when
 // it is installed, and says so when it is not.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -88,16 +88,48 @@ export interface TypecheckResult {
  * trainer drops into a default project without errors.
  */
 export function typecheck(files: readonly string[]): TypecheckResult {
-  const args = ['--ignoreConfig', '--noEmit', '--strict', '--noUnusedLocals', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes',
-    '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022', '--types', '', ...files];
   const tsc = tscPath();
-  if (tsc === undefined) {
-    const skipped = 'TypeScript is not installed here (npm install --save-dev typescript to type-check)';
-    return { ok: true, output: skipped, skipped };
-  }
-  const r = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' });
+  if (tsc === undefined) return notInstalled();
+  const r = spawnSync(process.execPath, [tsc, ...typecheckArgs(files)], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/**
+ * The same check without blocking the process. `signal` ends the compiler: its
+ * whole process group, since TypeScript's `tsc` is a Node shim that starts the
+ * native compiler as a child of its own (an interrupted check leaves none behind).
+ */
+export function typecheckAsync(files: readonly string[], signal?: AbortSignal): Promise<TypecheckResult> {
+  const tsc = tscPath();
+  if (tsc === undefined) return Promise.resolve(notInstalled());
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, ...typecheckArgs(files)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = (): void => {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', stop);
+      resolve({ ok: code === 0, output: output.trim() });
+    });
+  });
+}
+
+function typecheckArgs(files: readonly string[]): string[] {
+  return ['--ignoreConfig', '--noEmit', '--strict', '--noUnusedLocals', '--noUncheckedIndexedAccess', '--exactOptionalPropertyTypes',
+    '--target', 'es2022', '--module', 'esnext', '--lib', 'es2022', '--types', '', ...files];
+}
+
+function notInstalled(): TypecheckResult {
+  const skipped = 'TypeScript is not installed here (npm install --save-dev typescript to type-check)';
+  return { ok: true, output: skipped, skipped };
 }
 
 /** Load a generated trainer from its JavaScript rendering, as a live module. */

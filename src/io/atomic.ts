@@ -25,8 +25,8 @@ export interface FileToWrite {
 /** The writes were stopped by a signal; files renamed before it are complete. */
 export class Interrupted extends Error {
   readonly exitCode: number;
-  constructor(readonly signal: NodeJS.Signals) {
-    super(`interrupted (${signal}); files already written are complete, nothing half-written was left`);
+  constructor(readonly signal: NodeJS.Signals, left = 'files already written are complete, nothing half-written was left') {
+    super(`interrupted (${signal}); ${left}`);
     this.name = 'Interrupted';
     this.exitCode = signal === 'SIGINT' ? 130 : 143;
   }

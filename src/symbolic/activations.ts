@@ -88,6 +88,10 @@ export function resolveActivation(spec: ActivationSpec): Activation {
   if (hit) return hit;
   const def = definition(spec);
   const variable = (U as { sym: Sym }).sym;
+  const forward = (x: number): number => evaluate(def.formula, () => x);
+  // A custom formula is checked on the grid before the CAS sees it, and its derivative before the
+  // slow lowest-terms step: a formula refused there (such as (x+1)^300, infinite at 1000) costs no CAS time.
+  if (spec.kind === 'formula') checkOnGrid(spec.formula, forward, () => 0);
   let derivative: Expr;
   if (def.elementwise === false) {
     derivative = num(0); // softmax: not elementwise, handled by its Jacobian in the derivation
@@ -104,8 +108,11 @@ export function resolveActivation(spec: ActivationSpec): Activation {
       throw err;
     }
   }
-  if (spec.kind === 'formula') derivative = lowestTermsIfSimpler(derivative);
-  const forward = (x: number): number => evaluate(def.formula, () => x);
+  if (spec.kind === 'formula') {
+    const raw = derivative;
+    checkOnGrid(spec.formula, forward, (x) => evaluate(raw, () => x));
+    derivative = lowestTermsIfSimpler(derivative);
+  }
   const slope = (x: number): number => evaluate(derivative, () => x);
   if (spec.kind === 'formula') checkOnGrid(spec.formula, forward, slope);
   const fromOutput = def.elementwise === false || def.pieces ? undefined : fitOutputPolynomial(forward, slope, V);
@@ -184,8 +191,20 @@ function recognize(e: Expr): Expr {
 }
 
 /** The CAS's lowest-terms form when it is smaller and agrees with the original on the grid. */
+/** Whether some power has a numeric exponent above `limit` in magnitude: its expansion by the CAS would have that many terms. */
+function highPower(e: Expr, limit: number): boolean {
+  switch (e.kind) {
+    case 'num': case 'sym': return false;
+    case 'pow': return (e.exp.kind === 'num' && Math.abs(e.exp.value) > limit) || highPower(e.base, limit) || highPower(e.exp, limit);
+    case 'add': return e.terms.some((t) => highPower(t, limit));
+    case 'mul': return e.factors.some((f) => highPower(f, limit));
+    case 'call': return e.args.some((a) => highPower(a, limit));
+  }
+}
+
 function lowestTermsIfSimpler(d: Expr): Expr {
-  if (size(d) > 200) return d;
+  // nerdamer expands powers term by term: (x/1000 + 1)^299 stalls it for minutes. Such a derivative stays as it is.
+  if (size(d) > 200 || highPower(d, 16)) return d;
   const candidate = casLowestTerms(d);
   if (!candidate || size(candidate) >= size(d)) return d;
   const agrees = CHECK_GRID.every((x) => {

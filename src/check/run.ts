@@ -75,7 +75,7 @@ export async function typecheckSource(name: string, source: string): Promise<Typ
 
 export function formatCheckReport(r: FullCheckReport): string {
   const lines = [
-    `${r.network}: ${r.points} random points; scaled error |g - r| / max(1, |r|); finite differences on at most ${FINITE_DIFFERENCE_SAMPLE} parameters a point`,
+    `${r.network}: ${r.points} random points; scaled error |g - r| / max(1, |r|); finite differences on at most ${FINITE_DIFFERENCE_SAMPLE} parameters a point${r.finiteDifferencesOf === 'trainer' ? ', of the trainer\'s loss (checked against the reference\'s at every point; the reference is too slow at this size)' : ''}`,
     `  TypeScript strict type-check: ${r.typecheck.skipped ? `skipped: ${r.typecheck.skipped}` : r.typecheck.ok ? 'ok' : `FAILED\n${r.typecheck.output}`}`,
     `  loss vs reference: ${r.loss.toExponential(2)}`,
     `  ${'parameter'.padEnd(10)} ${'vs reference'.padStart(13)} ${'vs finite diff'.padStart(15)}`,

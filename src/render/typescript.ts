@@ -3,6 +3,7 @@ import type { Routine, Stmt } from '../lower/routine.ts';
 import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network } from '../spec/types.ts';
 import type { Compiled } from '../pipeline.ts';
 import { layoutOf } from '../graph/layout.ts';
+import { UserError } from '../errors.ts';
 import { FUNCTION_STATEMENT_LIMIT, loopBodies, type Bodies } from './loops.ts';
 import { functionsOf, symbolsOf, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
 import { FUNCTIONS, type ScalarFunction } from '../symbolic/functions.ts';
@@ -46,8 +47,19 @@ function unrolledEstimate(c: Compiled): number {
   return 2 * layoutOf(c.network).paramCount + 3 * units;
 }
 
+/**
+ * Straight-line code is refused above this many parameters: 784-30-10 (23,860)
+ * gives 4 MB of source, and 5 million parameters ran out of string length after
+ * 93 s and 3.4 GB. Loops carry the same computation at any size.
+ */
+export const FULL_UNROLL_PARAMETER_LIMIT = 100_000;
+
 /** The code form for the whole module: 'full' only where every unrolled function stays under the limit. */
 export function chooseMode(c: Compiled, mode: UnrollMode): 'full' | 'loops' {
+  if (mode === 'full') {
+    const n = layoutOf(c.network).paramCount;
+    if (n > FULL_UNROLL_PARAMETER_LIMIT) throw new UserError(`--unroll full: ${c.network.name} has ${n} parameters; straight-line code is limited to ${FULL_UNROLL_PARAMETER_LIMIT} (use --unroll loops or auto)`);
+  }
   if (mode !== 'auto') return mode;
   if (unrolledEstimate(c) > 2 * FUNCTION_STATEMENT_LIMIT) return 'loops';
   return longestBody(unrolledBodies(c.routine)) <= FUNCTION_STATEMENT_LIMIT ? 'full' : 'loops';

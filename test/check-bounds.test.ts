@@ -1,0 +1,32 @@
+// Work the user can ask for is bounded: a check of a network with millions of
+// parameters finishes in seconds (finite differences of the trainer's own loss,
+// said in the report), and straight-line code is refused above its size limit.
+import { describe, expect, it } from 'vitest';
+import { deltagen } from './helpers.ts';
+
+const wide = (n: number): string => `name: wide\ninput: ${n}\nlayers:\n  - { units: ${n}, activation: tanh }\n  - { units: 3, activation: identity }\nloss: half-squared\n`;
+
+describe('bounded checks', () => {
+  it('a network of a million parameters checks in seconds, and the report says whose loss was differentiated', async () => {
+    const t = performance.now();
+    const r = await deltagen(['check', '-', '--points', '1', '--quiet'], wide(1000));
+    expect(r.code, r.stderr).toBe(0);
+    expect(performance.now() - t).toBeLessThan(30_000);
+    expect(r.stdout).toContain("of the trainer's loss (checked against the reference's at every point");
+    expect(r.stdout).toContain('PASSED');
+  }, 60_000);
+
+  it('small networks still differentiate the reference\'s loss', async () => {
+    const r = await deltagen(['check', 'examples/xor.yaml', '--points', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { finiteDifferencesOf: string }).finiteDifferencesOf).toBe('reference');
+  });
+
+  it('--unroll full above 100000 parameters is refused at once, naming the limit', async () => {
+    const t = performance.now();
+    const r = await deltagen(['derive', '-', '--ts', '-', '--unroll', 'full'], wide(400));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^deltagen: --unroll full: wide has 161603 parameters; straight-line code is limited to 100000 \(use --unroll loops or auto\)\n$/);
+    expect(performance.now() - t).toBeLessThan(5000);
+  });
+});

@@ -36,6 +36,18 @@ describe('reading stops at the size limit', () => {
   });
 });
 
+describe('aliases cannot multiply a file past the value limit', () => {
+  it('100 aliases of a large anchor are refused before they are expanded', () => {
+    const rows = Array.from({ length: 2000 }, () => '    - {x: [1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1], y: [1]}').join('\n');
+    const text = `name: q\ninput: 20\nlayers:\n  - { units: 1 }\nloss: squared\ntrain:\n  rate: 0.1\n  data: &d\n${rows}\n  validation: *d\nx: [${Array(90).fill('*d').join(', ')}]\n`;
+    const file = join(dir, 'alias.yaml');
+    writeFileSync(file, text);
+    const before = process.memoryUsage().rss;
+    expect(() => loadNetworkFile(file)).toThrow(/more than 1000000 values once its aliases are expanded/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(300 * 2 ** 20);
+  });
+});
+
 describe('outputs that would destroy something are refused before anything is written', () => {
   it('a device (/dev/full) as an output: exit 2 naming it, the other output not written', async () => {
     const r = await deltagen(['derive', 'examples/question.yaml', '--latex', '/dev/full', '--ts', join(dir, 'q.ts')]);

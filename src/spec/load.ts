@@ -1,6 +1,6 @@
 // Network file → validated Network. Errors name the file, the line and column
 // where the YAML parser can tell, and the field path.
-import { LineCounter, parseDocument, isNode, isScalar, visit } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isNode, isScalar, isSeq, visit, type Document } from 'yaml';
 import { UserError, formatPath } from '../errors.ts';
 import { readBounded } from '../io/read.ts';
 import { ACTIVATION_NAMES, LOSS_NAMES, networkFileSchema, type NetworkFile } from './schema.ts';
@@ -10,6 +10,29 @@ import { nearest } from './nearest.ts';
 
 export const MAX_FILE_BYTES = 1 << 20;
 export const MAX_NESTING = 16;
+/** Values a file may hold once its aliases are expanded: a 1 MiB file holds at most about 500,000 written out. */
+export const MAX_VALUES = 1_000_000;
+
+/**
+ * How many values (scalars) the document holds once its aliases are expanded,
+ * counted on the syntax tree (an alias counts what its anchor holds, computed
+ * once), so a file is refused before the expansion is built.
+ */
+function expandedValues(doc: Document): number {
+  const memo = new Map<unknown, number>();
+  const count = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      if (!target) return 1;
+      if (!memo.has(target)) memo.set(target, 0); // a cycle counts nothing more
+      return memo.get(target) || (memo.set(target, count(target)), memo.get(target)!);
+    }
+    if (isMap(node)) return node.items.reduce((n, pair) => n + count(pair.key) + count(pair.value), 0);
+    if (isSeq(node)) return node.items.reduce((n: number, item) => n + count(item), 0);
+    return 1;
+  };
+  return count(doc.contents);
+}
 
 /** The path to the first value nested deeper than `limit`, if any. */
 function tooDeep(value: unknown, limit: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
@@ -64,6 +87,8 @@ export function parseNetwork(text: string, file = '<input>'): Network {
       }
     },
   });
+  // Aliases can repeat large parts of a file within the alias limit: the data they expand to is bounded too.
+  if (expandedValues(doc) > MAX_VALUES) throw new UserError(`${file}: more than ${MAX_VALUES} values once its aliases are expanded`);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: 100 });

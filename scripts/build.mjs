@@ -20,7 +20,7 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.pee
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/index.ts', 'src/cli/run.ts', 'src/cli/start.ts'],
+  entryPoints: ['src/index.ts', 'src/cli/run.ts', 'src/cli/start.ts', 'src/verify/cas-worker.mjs'],
   outbase: 'src',
   outdir: 'dist',
   entryNames: '[dir]/[name]',

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { deltagen } from './helpers.ts';
 
@@ -56,7 +58,45 @@ describe('verify --update EXPR', async () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).verdict).toBe('equivalent');
     const wrong = await deltagen(['verify', 'examples/question.yaml', '--wrt', 'W1', '--update', 'W1 - R*a0*(a0*W1 - y)', '--json']);
-    expect(wrong.code).toBe(1);
+    expect(wrong.code, wrong.stderr).toBe(1);
     expect(JSON.parse(wrong.stdout).verdict).toBe('different');
   });
+});
+
+describe('verify from the built command line (dist/, as installed)', () => {
+  const built = existsSync('dist/cli/run.js') && existsSync('dist/verify/cas-worker.js');
+  /** Wall time of one process, best of five (the machine is shared: two cores, other jobs). */
+  const wall = (args: string[]): { ms: number; code: number | null; stdout: string; stderr: string } => {
+    let best = { ms: Infinity, code: null as number | null, stdout: '', stderr: '' };
+    for (let k = 0; k < 5; k++) {
+      const started = performance.now();
+      const r = spawnSync(process.execPath, ['bin/deltagen.js', ...args], { encoding: 'utf8' });
+      const ms = performance.now() - started;
+      // a run that printed nothing did not get to verify (dist/ rebuilt meanwhile by another build): not a timing
+      if (r.stdout !== '' && ms < best.ms) best = { ms, code: r.status, stdout: r.stdout, stderr: r.stderr };
+      if (r.stdout === '' && best.stdout === '') best.stderr = r.stderr;
+    }
+    return best;
+  };
+
+  it.skipIf(!built)('a verify on a 2-3-2 network ends in under 1 s, with the CAS worker and without', () => {
+    // Under 1 s on this machine when it is otherwise idle (`deltagen --version` then takes about 0.08 s);
+    // the suite runs files side by side on two cores, so the budget grows with the slowdown seen now.
+    const slowdown = Math.min(5, Math.max(1, wall(['--version']).ms / 100));
+    const budget = 1000 * slowdown;
+    // proved by nerdamer in its worker thread (σ′ written in exp)
+    const cas = wall(['verify', 'test/fixtures/nielsen-232.yaml', '--wrt', 'b2', '--formula', '2*(a2 - y) .* exp(-z2) ./ (1 + exp(-z2)).^2']);
+    expect(cas.stdout, cas.stderr).toMatch(/^equivalent: .*\n\s+proved: nerdamer/);
+    expect(cas.ms).toBeLessThan(budget);
+    // Nielsen's BP2 as printed: proved without the CAS
+    const plain = wall(['verify', 'test/fixtures/nielsen-232.yaml', '--wrt', 'b1', '--latex', "((w^{2})^T \\delta^{2}) \\odot \\sigma'(z^{1})"]);
+    expect(plain.stdout, plain.stderr).toMatch(/^equivalent/);
+    expect(plain.ms).toBeLessThan(budget);
+    // a mistake, with the hints searched
+    const wrong = wall(['verify', 'test/fixtures/nielsen-232.yaml', '--wrt', 'b2', '--latex', '2(a^L - y) \\odot \\sigma(z^L)(1 + \\sigma(z^L))']);
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(wrong.stdout).toMatch(/σ\(1 \+ σ\)/);
+    expect(wrong.ms).toBeLessThan(budget);
+    console.log(`verify from dist: CAS ${cas.ms.toFixed(0)} ms, plain ${plain.ms.toFixed(0)} ms, different ${wrong.ms.toFixed(0)} ms (budget ${budget.toFixed(0)} ms)`);
+  }, 30_000);
 });

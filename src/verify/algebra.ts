@@ -13,6 +13,7 @@ const sigmoid = lookupFunction('sigmoid')!.evaluate;
 function scalarFunction(name: string): (x: number) => number {
   if (name === 'relu') return (x) => (x > 0 ? x : 0);
   if (name === 'dsigmoid') return (x) => sigmoid(x) * (1 - sigmoid(x));
+  if (name === 'dtanh') return (x) => 1 - Math.tanh(x) ** 2;
   const f = lookupFunction(name);
   if (!f) throw new Error(`internal: no function ${name}`);
   return (x) => f.evaluate(x);
@@ -29,6 +30,7 @@ export function pointValue(p: PointState, base: Base | 'x' | 'R', layer: number 
     case 'y': return p.y[i - 1]!;
     case 'delta': return p.delta[layer!]![i - 1]!;
     case 'rate': case 'R': return p.rate;
+    case 'grad': throw new Error('internal: ∇C is written out when resolving');
   }
 }
 
@@ -96,6 +98,7 @@ export function symbolicAlgebra(info: NetInfo, delta: (l: number, i: number) => 
     fn: (name, a) => {
       if (name === 'relu') return mul(a, call('step', a));
       if (name === 'dsigmoid') return mul(call('sigmoid', a), sub(num(1), call('sigmoid', a)));
+      if (name === 'dtanh') return sub(num(1), pow(call('tanh', a), num(2)));
       return call(name, a);
     },
     act: (l, a) => applyActivation(activationOf(info, l), a),

@@ -3,7 +3,8 @@
 // that neither front end's spelling leaks past parsing. `pos` is the 0-based
 // offset in the text the user gave, for error messages.
 
-export type Base = 'W' | 'b' | 'a' | 'z' | 'y' | 'delta' | 'rate';
+/** `grad` is ∇_a C, the gradient of the loss in the output a^(L); the resolver writes it out for the network's loss. */
+export type Base = 'W' | 'b' | 'a' | 'z' | 'y' | 'delta' | 'rate' | 'grad';
 
 /** An index inside brackets or a LaTeX subscript: a number or a name (j, k, a summation index). */
 export type Idx =
@@ -20,7 +21,8 @@ export type FNode = { readonly pos: number } & (
    */
   | { readonly kind: 'ref'; readonly base: Base; readonly layer?: number; readonly indices: readonly Idx[]; readonly spelled: string }
   | { readonly kind: 'neg'; readonly arg: FNode }
-  | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode }
+  /** `implicit`: a product written by juxtaposition (W δ), which two vectors of one size make elementwise. */
+  | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode; readonly implicit?: boolean }
   | { readonly kind: 'transpose'; readonly arg: FNode }
   /** exp, log, sigmoid, … ; `sigma`/`dsigma` are a layer's activation and its derivative (`layer` set by the resolver). */
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly FNode[]; readonly layer?: number }

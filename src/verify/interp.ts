@@ -96,6 +96,12 @@ export function interpret<S>(tree: FNode, alg: Algebra<S>, info: NetInfo, assign
           const v = go(arg);
           return { rows: v.rows, cols: v.cols, data: alg.softmax(v.data) };
         }
+        if (n.fn === 'dsigma' && info.activation(n.layer!).kind === 'softmax') {
+          // the diagonal of the softmax Jacobian, s ⊙ (1 − s), as the resolver notes
+          const v = go(arg);
+          const s = alg.softmax(v.data);
+          return { rows: v.rows, cols: v.cols, data: s.map((x) => alg.mul(x, alg.sub(alg.num(1), x))) };
+        }
         if (n.fn === 'dsigma' && arg.kind === 'ref' && arg.base === 'z' && arg.layer === n.layer) {
           const rows = arg.indices.length ? [idx(arg.indices[0]!)] : Array.from({ length: info.units(arg.layer!) }, (_, i) => i + 1);
           return { rows: rows.length, cols: 1, data: rows.map((i) => alg.dactAt(n.layer!, i)) };

@@ -18,6 +18,7 @@ const UNICODE = new Map<string, ['cmd' | 'sym', string]>([
   ['−', ['sym', '-']], ['–', ['sym', '-']], ['·', ['cmd', 'cdot']], ['⋅', ['cmd', 'cdot']], ['×', ['cmd', 'times']],
   ['⊙', ['cmd', 'odot']], ['∘', ['cmd', 'circ']], ['σ', ['cmd', 'sigma']], ['δ', ['cmd', 'delta']], ['η', ['cmd', 'eta']],
   ['′', ['sym', "'"]], ['∑', ['cmd', 'sum']], ['∂', ['cmd', 'partial']], ['⊤', ['cmd', 'top']],
+  ['∇', ['cmd', 'nabla']], ['⊘', ['cmd', 'oslash']], ['≥', ['cmd', 'geq']], ['≤', ['cmd', 'leq']], ['∗', ['cmd', 'ast']],
 ]);
 
 const SYMBOLS = new Set(['+', '-', '*', '/', '^', '_', '{', '}', '(', ')', '[', ']', ',', '=', "'", '&', '|', '!', '.', ':', ';', '<', '>']);
@@ -33,6 +34,7 @@ export function tokenize(text: string): Token[] {
       if (next === undefined) throw new SyntaxProblem('a lone backslash', i);
       if (next === '\\') { out.push({ kind: 'sym', text: '\\\\', pos: i }); i += 2; continue; }
       if (/[,;:! ]/.test(next)) { i += 2; continue; } // thin, medium, thick, negative and normal spaces
+      if (next === '{' || next === '}') { out.push({ kind: 'sym', text: next, pos: i }); i += 2; continue; } // \{ z > 0 \}: an Iverson bracket
       if (!/[A-Za-z]/.test(next)) throw new SyntaxProblem(`"\\${next}" is not part of the notation`, i);
       let j = i + 1;
       while (j < text.length && /[A-Za-z]/.test(text[j]!)) j++;

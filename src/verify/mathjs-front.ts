@@ -10,7 +10,7 @@ const { parse } = math;
 import { nearest } from '../spec/nearest.ts';
 import { bin, callOf, ivar, lit, neg, num, ref, transposeOf, type BinOp, type FNode, type Idx } from './ast.ts';
 import { SyntaxProblem } from './errors.ts';
-import { FORMULA_FUNCTIONS, INDEX_NAME, KNOWN_NAMES, functionName, nameRef } from './names.ts';
+import { FORMULA_FUNCTIONS, INDEX_NAME, KNOWN_NAMES, functionName, nameRef, primed } from './names.ts';
 
 export const MAX_FORMULA_LENGTH = 4000;
 export const MAX_NESTING = 60;
@@ -28,8 +28,8 @@ type AnyNode = MathNode & { [k: string]: unknown };
 /** A token to point at for node kinds that are refused. */
 const TOKEN_OF = new Map([['AssignmentNode', '='], ['FunctionAssignmentNode', '='], ['ConditionalNode', '?'], ['RangeNode', ':'], ['BlockNode', ';'], ['ObjectNode', '{'], ['RelationalNode', '<']]);
 
-/** The names sigma'( and sigmoid'( become after the prime is rewritten. */
-const PRIMED = new Map([['sigma$', 'dsigma'], ['σ$', 'dsigma'], ['sigmoid$', 'dsigmoid']]);
+/** A comparison is a 0/1 mask, (z1 > 0) as relu′ is written: step(left − right), or step(right − left). */
+const COMPARISONS = new Map([['larger', '>'], ['largerEq', '>'], ['smaller', '<'], ['smallerEq', '<']]);
 
 /** Refuse what no formula needs before handing the text to mathjs. */
 export function precheck(text: string): void {
@@ -50,9 +50,12 @@ export function precheck(text: string): void {
 /** Parse `text` (the right-hand side); positions are reported relative to `offset`. */
 export function parseMathjsFormula(text: string, offset = 0): FNode {
   precheck(text);
-  // sigma'(z) is the derivative: rewrite the prime to a name mathjs reads as one
-  // symbol, keeping the length so positions stay true.
-  const prepared = text.replace(/(sigma|σ|sigmoid)'(?=\s*\()/g, '$1$');
+  // sigma'(z), tanh'(z), f'(z) are derivatives: rewrite the prime to a name mathjs
+  // reads as one symbol (sigma$), keeping the length so positions stay true.
+  const prepared = text.replace(/(?<![\p{L}\w$])(\p{L}\w*)'(?=\s*\()/gu, (m, name: string) => {
+    const fn = functionName(name);
+    return fn && primed(fn) ? `${name}$` : m;
+  });
   let tree: MathNode;
   try {
     tree = parse(prepared);
@@ -154,6 +157,14 @@ class Reader {
       const pos = this.find("'", false);
       return transposeOf(arg, pos);
     }
+    const cmp = COMPARISONS.get(fn);
+    if (cmp && args.length === 2) {
+      const left = this.read(args[0]!);
+      const pos = this.find(n.op as string, false);
+      const right = this.read(args[1]!);
+      const [hi, lo] = cmp === '>' ? [left, right] : [right, left];
+      return callOf('step', [lo.kind === 'num' && lo.value === 0 ? hi : bin('-', hi, lo, pos)], pos);
+    }
     const op = BINARY.get(fn);
     if (!op || args.length !== 2) return this.refuse(`operator "${String(n.op)}" is not supported (use + - * / ^ .* ./ .^ and ' for transpose)`, String(n.op));
     const left = this.read(args[0]!);
@@ -179,7 +190,7 @@ class Reader {
       }
       throw new SyntaxProblem(`${raw}(…): only ${raw}(k), the current value, may follow a parameter; use * to multiply`, pos);
     }
-    const name = PRIMED.get(raw) ?? functionName(raw);
+    const name = raw.endsWith('$') ? primed(functionName(raw.slice(0, -1))!) : functionName(raw);
     if (!name) {
       const guess = nearest(raw, Object.keys(FORMULA_FUNCTIONS));
       throw new SyntaxProblem(`unknown function "${raw}"${guess ? ` (did you mean "${guess}"?)` : ''}`, pos);

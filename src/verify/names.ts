@@ -4,7 +4,8 @@ import type { Base } from './ast.ts';
 export interface NameRef { readonly base: Base; readonly layer?: number }
 
 const GREEK = new Map([['δ', 'delta'], ['η', 'eta'], ['σ', 'sigma']]);
-const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma']]);
+// f is the layer's own activation, as Goodfellow and Nielsen write f(z) and f'(z).
+const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma'], ['f', 'sigma'], ['ReLU', 'relu'], ['H', 'step']]);
 
 /** `W2`, `a0`, `x`, `delta1`, `eta`, bare `W`: a quantity of the network, or undefined. */
 export function nameRef(raw: string): NameRef | undefined {
@@ -18,11 +19,27 @@ export function nameRef(raw: string): NameRef | undefined {
   return m[2] ? { base, layer: Number(m[2]) } : { base };
 }
 
-/** Functions a formula may call, with their arity. `sigma`/`dsigma` are the layer's activation and its derivative. */
+/** Names that carry a layer: a superscript on them is the layer, never a power. */
+export const LAYERED: ReadonlySet<Base> = new Set<Base>(['W', 'b', 'a', 'z', 'delta']);
+
+/**
+ * Functions a formula may call, with their arity. `sigma`/`dsigma` are the
+ * layer's activation and its derivative; `dsigmoid`, `dtanh` the derivatives
+ * of those functions whatever the layer; `step` is 1 where its argument is
+ * positive (relu′, and the mask (z > 0)).
+ */
 export const FORMULA_FUNCTIONS: Readonly<Record<string, number>> = {
-  exp: 1, log: 1, sqrt: 1, abs: 1, tanh: 1, sinh: 1, cosh: 1, sin: 1, cos: 1, sign: 1,
-  sigmoid: 1, dsigmoid: 1, softplus: 1, relu: 1, step: 1, sigma: 1, dsigma: 1,
+  exp: 1, log: 1, sqrt: 1, abs: 1, tanh: 1, sinh: 1, cosh: 1, sech: 1, sin: 1, cos: 1, sign: 1,
+  sigmoid: 1, dsigmoid: 1, dtanh: 1, softplus: 1, relu: 1, step: 1, sigma: 1, dsigma: 1,
 };
+
+/** f′ written with a prime, for the functions whose derivative has a name here: relu′ is the step, softplus′ the sigmoid. */
+const PRIMED: ReadonlyMap<string, string> = new Map([
+  ['sigma', 'dsigma'], ['sigmoid', 'dsigmoid'], ['tanh', 'dtanh'], ['relu', 'step'], ['softplus', 'sigmoid'], ['exp', 'exp'],
+]);
+
+/** The function f′ names (f already a function name), or undefined when no derivative of f is written with a prime. */
+export const primed = (fn: string): string | undefined => PRIMED.get(fn);
 
 /** Spellings accepted for the functions above. */
 export function functionName(raw: string): string | undefined {

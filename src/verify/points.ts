@@ -47,30 +47,34 @@ export function softmax(v: readonly number[]): number[] {
 
 export function makePoints(net: Network, count = DEFAULT_POINTS, seed = 1, fixedRate?: number): PointState[] {
   const rand = seededRandom(seed);
-  const layout = layoutOf(net);
   const out: PointState[] = [];
   for (let p = 0; p < count; p++) {
     const { params, x, y } = randomPoint(net, rand);
-    const rate = fixedRate ?? uniform(rand, 0.01, 1);
-    const named = unflatten(layout, params);
-    const z: number[][] = [[]];
-    const a: number[][] = [x];
-    net.layers.forEach((layer, i) => {
-      const l = i + 1;
-      const W = named[`W${l}`] as number[][];
-      const b = layer.bias ? (named[`b${l}`] as number[]) : undefined;
-      const zl = W.map((row, j) => row.reduce((s, w, k) => s + w * a[l - 1]![k]!, 0) + (b ? b[j]! : 0));
-      z.push(zl);
-      a.push(layer.activation.kind === 'softmax' ? softmax(zl) : zl.map(referencePair(layer.activation).f));
-    });
-    const delta = backward(net, named, z, a, y);
-    const { grad } = referenceGradient(net, params, x, y);
-    out.push({
-      params, named, x, y, rate, z, a, delta, grad,
-      gradAt: (kind, layer, j, k) => grad[offsetOf(layout, kind, layer, j, k)]!,
-    });
+    out.push(pointAt(net, params, x, y, fixedRate ?? uniform(rand, 0.01, 1)));
   }
   return out;
+}
+
+/** Every value of the network at one point (parameters in layout order). */
+export function pointAt(net: Network, params: Float64Array, x: readonly number[], y: readonly number[], rate: number): PointState {
+  const layout = layoutOf(net);
+  const named = unflatten(layout, params);
+  const z: number[][] = [[]];
+  const a: number[][] = [[...x]];
+  net.layers.forEach((layer, i) => {
+    const l = i + 1;
+    const W = named[`W${l}`] as number[][];
+    const b = layer.bias ? (named[`b${l}`] as number[]) : undefined;
+    const zl = W.map((row, j) => row.reduce((s, w, k) => s + w * a[l - 1]![k]!, 0) + (b ? b[j]! : 0));
+    z.push(zl);
+    a.push(layer.activation.kind === 'softmax' ? softmax(zl) : zl.map(referencePair(layer.activation).f));
+  });
+  const delta = backward(net, named, z, a, y);
+  const { grad } = referenceGradient(net, params, [...x], [...y]);
+  return {
+    params, named, x, y, rate, z, a, delta, grad,
+    gradAt: (kind, layer, j, k) => grad[offsetOf(layout, kind, layer, j, k)]!,
+  };
 }
 
 /** δ^(l) for every layer: ∇_a C through each activation's Jacobian, then back through Wᵀ. */

@@ -1,36 +1,31 @@
-// The symbolic step: formula − truth must expand to 0 (nerdamer). Tried in
-// stages, cheapest first, each sound on its own (an identity in free symbols
-// stays one after substituting their definitions):
-//   1. the network's named quantities (a, z, δ inlined) as free symbols;
-//   2. a^(l) replaced by σ(z^(l)), z kept free;
-//   3. everything in W, b, x, y.
-// In each, equal trees up to order are accepted first, then σ, exp, tanh are
-// made opaque symbols (a polynomial identity, which nerdamer decides quickly),
-// and only in the first two, small, are they written out (nerdamer's expand of
-// nested exponentials takes seconds and rarely ends at 0).
-// Bounded: large expressions are skipped, a deadline is checked before every
-// CAS call, and one slow call ends the attempt, so the step cannot hang (a
-// skipped proof is not a failure: the verdict is then "numerically-equal").
-import { casIsZero } from '../symbolic/cas.ts';
-import { add, call, div, mul, pow, sub, substitute, sym, type Expr } from '../symbolic/expr.ts';
+// The symbolic step: formula − truth must reduce to 0. Tried in views, cheapest
+// first, each sound on its own (an identity in free symbols stays one after
+// substituting their definitions):
+//   1. δ^(M) kept as a symbol on both sides, when the formula names δ^(M);
+//   2. the network's named quantities (a, z, δ inlined) as free symbols;
+//   3. a^(l) replaced by σ(z^(l)), z kept free;
+//   4. everything in W, b, x and y.
+// In each: equal trees up to order (no CAS); then functions as opaque symbols,
+// a polynomial identity; then σ, tanh, softplus, cosh … rewritten in exp, each
+// exp(c·m) a power of one symbol, the difference brought over one denominator
+// and its numerator expanded. Each CAS call is made only when random values of
+// the symbols already give 0 (nerdamer is slow to fail, quick to confirm). With
+// softmax cross-entropy the targets are assumed to sum to 1, as the loss does
+// (y_n = 1 − Σ_{i<n} y_i).
+// Bounded by time, not by size estimates: nerdamer runs in a worker thread
+// that is terminated at the deadline (cas-client.ts).
+import { add, div, mul, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
+import { evaluateShared } from './dag.ts';
 import { applyActivation } from '../symbolic/activations.ts';
 import { activationOf, elementSym } from './algebra.ts';
+import { casExpand } from './cas-client.ts';
 import type { NetInfo } from './context.ts';
 
-/** Largest difference (in IR nodes) sent to the CAS with named quantities, and fully expanded. */
-export const MAX_NAMED_SIZE = 1500;
-export const MAX_EXPANDED_SIZE = 700;
-/** Largest difference sent with σ, exp, … written out (nerdamer is slow on nested exponentials). */
-export const MAX_DEFINED_SIZE = 300;
 export const MAX_PROOF_ELEMENTS = 256;
-/** A CAS call slower than this ends the attempt. */
-export const SLOW_CALL_MS = 1000;
-/**
- * Most monomials an expansion may produce. nerdamer's expand has no time limit
- * and is slow: a product of 756 monomials takes seconds, 2,000 about a minute
- * (measured), so larger expansions are not attempted.
- */
-export const MAX_MONOMIALS = 150;
+/** Largest expression sent to the CAS (tree nodes, and characters of its text): a bound on the memory built here, not a guess at the CAS's time. */
+export const MAX_CAS_TEXT = 200_000;
+/** The least time a CAS call is given before it may be stopped (a fresh worker starts in about 0.15 s). */
+export const MIN_CALL_MS = 400;
 
 export interface ProofOutcome {
   readonly proved: boolean;
@@ -45,55 +40,136 @@ export interface Pair {
   readonly atDelta?: { readonly formula: Expr; readonly truth: Expr; readonly layer: number };
 }
 
-interface View { readonly name: string; readonly f: () => Expr; readonly t: () => Expr; readonly limit: number; readonly expandFunctions: boolean }
+interface View { readonly name: string; readonly f: () => Expr; readonly t: () => Expr; readonly deep?: boolean }
+
+class OutOfTime extends Error {}
 
 export function prove(pairs: readonly Pair[], info: NetInfo, deadline: number): ProofOutcome {
   if (pairs.length > MAX_PROOF_ELEMENTS) return { proved: false, detail: `skipped: ${pairs.length} elements (more than ${MAX_PROOF_ELEMENTS})` };
   const defs = new Definitions(info);
+  const sumOne = info.network.loss === 'softmax-cross-entropy' && info.units(info.L) > 1;
+  const assumed = new Map<Expr, Expr>();
+  const assume = (e: Expr): Expr => {
+    if (!sumOne) return e;
+    let hit = assumed.get(e);
+    if (!hit) {
+      hit = targetsSumToOne(e, info.units(info.L));
+      // unchanged when no y_n occurs, so that the note is left out
+      if (canonical(hit) === canonical(e)) hit = e;
+      assumed.set(e, hit);
+    }
+    return hit;
+  };
   const used = new Set<string>();
-  for (const pair of pairs) {
-    const { formula, truth } = pair;
-    const views: View[] = [];
-    if (pair.atDelta) {
-      const d = pair.atDelta;
-      views.push({ name: `with δ${d.layer} as a named quantity`, f: () => d.formula, t: () => d.truth, limit: MAX_NAMED_SIZE, expandFunctions: true });
-    }
-    // Shared subtrees (δ inlined into δ) can make a tree far larger than its graph: measure before walking it.
-    if (boundedSize(formula, MAX_NAMED_SIZE) + boundedSize(truth, MAX_NAMED_SIZE) <= MAX_NAMED_SIZE) {
+  try {
+    for (const pair of pairs) {
+      const { formula, truth } = pair;
+      const views: View[] = [];
+      if (pair.atDelta) {
+        const d = pair.atDelta;
+        views.push({ name: `with δ${d.layer} as a named quantity`, f: () => d.formula, t: () => d.truth });
+      }
       views.push(
-        { name: 'in the named quantities', f: () => formula, t: () => truth, limit: MAX_NAMED_SIZE, expandFunctions: true },
-        { name: 'with a = σ(z)', f: () => defs.activationsOnly(formula), t: () => defs.activationsOnly(truth), limit: MAX_NAMED_SIZE, expandFunctions: true },
-        { name: 'in W, b, x and y', f: () => defs.primitives(formula), t: () => defs.primitives(truth), limit: MAX_EXPANDED_SIZE, expandFunctions: false },
+        { name: 'in the named quantities', f: () => formula, t: () => truth },
+        { name: 'with a = σ(z)', f: () => defs.activationsOnly(formula), t: () => defs.activationsOnly(truth) },
+        { name: 'in W, b, x and y', f: () => defs.primitives(formula), t: () => defs.primitives(truth), deep: true },
       );
+      const how = proveOne(views, deadline, assume);
+      if (!how) return { proved: false, detail: 'not proved: the CAS did not reduce formula − truth to 0' };
+      used.add(how);
     }
-    const outcome = proveOne(views, deadline);
-    if (!outcome.proved) return outcome;
-    used.add(outcome.detail);
+  } catch (err) {
+    if (err instanceof OutOfTime) return { proved: false, detail: 'not proved within the time limit (the CAS was stopped at the deadline)' };
+    throw err;
   }
   return { proved: true, detail: [...used].join('; ') };
 }
 
-function proveOne(views: readonly View[], deadline: number): ProofOutcome {
-  let reason = views.length === 0 ? 'expressions too large for the CAS' : 'the CAS did not reduce the difference to 0';
+/**
+ * How the pair was proved, or undefined when no view reduces to 0. The cheap
+ * attempts of every view come first, the rewriting in exp last; no CAS call
+ * may take more than half the time left, so one slow view leaves time for the others.
+ */
+function proveOne(views: readonly View[], deadline: number, assume: (e: Expr) => Expr): string | undefined {
+  const diffs: { view: View; d: Expr; deep: boolean }[] = [];
   for (const view of views) {
-    if (Date.now() > deadline) return { proved: false, detail: 'skipped: out of time' };
     const f = view.f();
     const t = view.t();
-    if (boundedSize(f, view.limit) + boundedSize(t, view.limit) > view.limit) { reason = `expression too large for the CAS (over ${view.limit} nodes)`; continue; }
-    if (canonical(f) === canonical(t)) return { proved: true, detail: `the same expression up to order ${view.name}` };
-    const d = sub(f, t);
-    // Functions (σ, exp, tanh) as opaque symbols first: a polynomial identity nerdamer decides quickly.
-    const opaque = opaqueCalls(d);
-    if (expansionSize(opaque) > MAX_MONOMIALS) { reason = `the expansion is too large for the CAS (over ${MAX_MONOMIALS} terms)`; continue; }
-    const t0 = Date.now();
-    if (zero(opaque)) return { proved: true, detail: `nerdamer expands formula − truth to 0 ${view.name}` };
-    if (Date.now() - t0 > SLOW_CALL_MS) return { proved: false, detail: 'skipped: the CAS is slow on this expression' };
-    if (!view.expandFunctions || opaque === d || boundedSize(d, MAX_DEFINED_SIZE) > MAX_DEFINED_SIZE || expansionSize(d) > MAX_MONOMIALS) continue;
-    const t1 = Date.now();
-    if (zero(d)) return { proved: true, detail: `nerdamer expands formula − truth to 0 ${view.name}, functions written out` };
-    if (Date.now() - t1 > SLOW_CALL_MS) return { proved: false, detail: 'skipped: the CAS is slow on this expression' };
+    if (boundedSize(f, MAX_CAS_TEXT) + boundedSize(t, MAX_CAS_TEXT) > MAX_CAS_TEXT) continue;
+    if (canonical(f) === canonical(t)) return `the same expression up to order ${view.name}`;
+    // An identity holds at any values of the view's symbols: where it fails at random ones, the CAS cannot prove it here.
+    if (!agreesAtRandom(assume(f), assume(t))) continue;
+    diffs.push({ view, d: sub(f, t), deep: view.deep === true });
   }
-  return { proved: false, detail: `not proved: ${reason}` };
+  // Both attempts on the named views first: everything in W, b, x and y is the largest by far.
+  const order = [...diffs.filter((x) => !x.deep), ...diffs.filter((x) => x.deep)];
+  for (const deep of [false, true]) {
+    const these = order.filter((x) => x.deep === deep);
+    for (const [how, attempt] of ATTEMPTS) {
+      for (const { view, d } of these) {
+        const e = attempt(assume(d));
+        // The CAS only confirms what random values of the symbols already suggest (it is slow to fail).
+        if (!agreesAtRandom(e, num(0)) || !isZero(e, deadline)) continue;
+        // Say when the proof needs the targets to sum to 1 (only then).
+        const assumed = assume(d) !== d && !(agreesAtRandom(attempt(d), num(0)) && isZero(attempt(d), deadline));
+        return `nerdamer ${how(view.name)}${assumed ? ' (with Σ y_i = 1, as softmax cross-entropy assumes)' : ''}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The attempts on formula − truth, cheapest first: a polynomial identity, then one in exp over one denominator. */
+const ATTEMPTS: readonly [(view: string) => string, (d: Expr) => Expr][] = [
+  [(view) => `expands formula − truth to 0 ${view}`, (d) => numerator(opaqueCalls(d))],
+  [(view) => `brings formula − truth to 0 ${view}, with σ, tanh and softplus written in exp`, (d) => numerator(inExp(d))],
+];
+
+/** Whether e expands to 0. A call that runs past its share of the time is stopped and counts as no; past the deadline, the proof ends. */
+function isZero(e: Expr, deadline: number): boolean {
+  const text = casText(e);
+  if (text === undefined) return false;
+  const now = Date.now();
+  if (now >= deadline) throw new OutOfTime();
+  const answer = casExpand(text, Math.min(deadline, now + Math.max(MIN_CALL_MS, (deadline - now) / 2)));
+  if (answer === 'timeout') {
+    if (Date.now() >= deadline) throw new OutOfTime();
+    return false;
+  }
+  return 'result' in answer && answer.result === '0';
+}
+
+/** f and t agree at two sets of random values of their symbols (values in [0.2, 0.9], away from the poles of log and 1/x). */
+function agreesAtRandom(f: Expr, t: Expr): boolean {
+  for (const seed of [1, 2]) {
+    const values = new Map<string, number>();
+    const env = (s: Sym): number => {
+      const k = symKey(s);
+      let v = values.get(k);
+      if (v === undefined) { v = 0.2 + 0.7 * fraction(k, seed); values.set(k, v); }
+      return v;
+    };
+    try {
+      const [a, b] = [evaluateShared(f, env), evaluateShared(t, env)];
+      if (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) > 1e-8 * Math.max(1, Math.abs(a), Math.abs(b))) return false;
+    } catch {
+      return true; // a function without a numeric value here: let the CAS decide
+    }
+  }
+  return true;
+}
+
+/** A number in [0, 1) from a text and a seed (FNV-1a): the same symbol gets the same value on both sides. */
+function fraction(text: string, seed: number): number {
+  let h = 2166136261 ^ seed;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
+}
+
+/** y_n written as 1 − Σ_{i<n} y_i. */
+function targetsSumToOne(e: Expr, n: number): Expr {
+  const rest = add(num(1), ...Array.from({ length: n - 1 }, (_, i) => mul(num(-1), sym('y', undefined, [i + 1]))));
+  return substitute(e, (s) => (s.base === 'y' && s.layer === undefined && s.index[0] === n ? rest : undefined));
 }
 
 /** A string equal for expressions equal up to the order of terms and factors. */
@@ -113,57 +189,151 @@ export function canonical(e: Expr, memo = new Map<Expr, string>()): string {
   return out;
 }
 
-/** Each distinct call (up to order inside) replaced by its own symbol; unchanged when there is none. */
+/** Replaces expressions by symbols, one symbol per distinct expression (up to order). */
+class Atoms {
+  private readonly ids = new Map<string, number>();
+  private readonly memo = new Map<Expr, string>();
+  constructor(private readonly base: string) {}
+  of(e: Expr): Expr {
+    const k = canonical(e, this.memo);
+    let id = this.ids.get(k);
+    if (id === undefined) { id = this.ids.size; this.ids.set(k, id); }
+    return sym(this.base, undefined, [id]);
+  }
+}
+
+/** Each distinct call replaced by its own symbol: what is left is a polynomial (or rational) identity. */
 function opaqueCalls(e: Expr): Expr {
-  const ids = new Map<string, number>();
-  const memo = new Map<Expr, string>();
+  const atoms = new Atoms('f#');
   const go = (x: Expr): Expr => {
     switch (x.kind) {
       case 'num': case 'sym': return x;
-      case 'call': {
-        const k = canonical(x, memo);
-        let id = ids.get(k);
-        if (id === undefined) { id = ids.size; ids.set(k, id); }
-        return sym('f#', undefined, [id]);
-      }
+      case 'call': return atoms.of(x);
       case 'add': return add(...x.terms.map(go));
       case 'mul': return mul(...x.factors.map(go));
       case 'pow': return pow(go(x.base), go(x.exp));
     }
   };
-  const out = go(e);
-  return ids.size === 0 ? e : out;
+  return go(e);
 }
 
+const E = (u: Expr): Expr => ({ kind: 'call', fn: 'exp', args: [u] });
+const one = num(1);
+
+/** The functions the engine and people use, in exp (and log): σ(u) = 1/(1 + e^(−u)), tanh u = (e^(2u) − 1)/(e^(2u) + 1), … */
+const IN_EXP: Readonly<Record<string, (u: Expr, v?: Expr) => Expr>> = {
+  sigmoid: (u) => div(one, add(one, E(mul(num(-1), u)))),
+  tanh: (u) => div(sub(E(mul(num(2), u)), one), add(E(mul(num(2), u)), one)),
+  softplus: (u) => ({ kind: 'call', fn: 'log', args: [add(one, E(u))] }),
+  cosh: (u) => mul(num(0.5), add(E(u), E(mul(num(-1), u)))),
+  sinh: (u) => mul(num(0.5), sub(E(u), E(mul(num(-1), u)))),
+  sech: (u) => div(num(2), add(E(u), E(mul(num(-1), u)))),
+  xdivy: (u, v) => div(u, v!),
+  xlogy: (u, v) => mul(u, { kind: 'call', fn: 'log', args: [v!] }),
+};
+
 /**
- * An upper bound on the terms nerdamer's expand writes: monomials of the
- * expanded expression, plus those of every denominator and function argument,
- * which are expanded on their own. Capped, so it never overflows.
+ * e rewritten as a rational function: σ, tanh, … in exp; exp(Σ c_k m_k) as
+ * Π E(m_k)^(c_k) with one symbol E(m) per distinct m (exp(a + b) = exp(a)
+ * exp(b), exp(c m) = exp(m)^c for whole c); any other call a symbol of its own.
  */
-export function expansionSize(e: Expr): number {
-  const CAP = 1e9;
-  let inner = 0;
-  const multichoose = (m: number, n: number): number => {
-    let r = 1;
-    for (let k = 1; k <= n && r < CAP; k++) r = (r * (m + k - 1)) / k;
-    return Math.min(CAP, Math.round(r));
-  };
-  const go = (x: Expr): number => {
+function inExp(e: Expr): Expr {
+  const exps = new Atoms('e#');
+  const others = new Atoms('g#');
+  const memo = new Map<Expr, Expr>();
+  const go = (x: Expr): Expr => {
+    const hit = memo.get(x);
+    if (hit) return hit;
+    let out: Expr;
     switch (x.kind) {
-      case 'num': case 'sym': return 1;
-      case 'add': return Math.min(CAP, x.terms.reduce((s, t) => s + go(t), 0));
-      case 'mul': return Math.min(CAP, x.factors.reduce((p, f) => p * go(f), 1));
-      case 'pow': {
-        const m = go(x.base);
-        const n = x.exp.kind === 'num' ? x.exp.value : NaN;
-        if (Number.isInteger(n) && n >= 1) return m === 1 ? 1 : n > 64 ? CAP : multichoose(m, n);
-        inner = Math.min(CAP, inner + m + go(x.exp));
-        return 1;
+      case 'num': case 'sym': out = x; break;
+      case 'add': out = add(...x.terms.map(go)); break;
+      case 'mul': out = mul(...x.factors.map(go)); break;
+      case 'pow': out = pow(go(x.base), go(x.exp)); break;
+      case 'call': {
+        const write = IN_EXP[x.fn];
+        if (write) { out = go(write(x.args[0]!, x.args[1])); break; }
+        const args = x.args.map(go);
+        if (x.fn !== 'exp') { out = others.of({ ...x, args }); break; }
+        // exp(Σ c_k m_k) = Π exp(m_k)^(c_k): numeric factors distributed over sums first, so both sides split alike
+        const terms: [number, Expr][] = [];
+        const linear = (u: Expr, c: number): void => {
+          if (u.kind === 'add') for (const t of u.terms) linear(t, c);
+          else if (u.kind === 'mul' && u.factors[0]!.kind === 'num') linear(mul(...u.factors.slice(1)), c * u.factors[0].value);
+          else if (u.kind === 'num') terms.push([c * u.value, one]);
+          else terms.push([c, u]);
+        };
+        linear(args[0]!, 1);
+        out = mul(...terms.map(([c, m]) => {
+          if (m.kind === 'num') return E(num(c * m.value)); // the exp of a number stays one opaque number
+          return Number.isInteger(c) ? pow(exps.of(m), num(c)) : exps.of(mul(num(c), m));
+        }));
+        break;
       }
-      case 'call': inner = Math.min(CAP, inner + x.args.reduce((s, a) => s + go(a), 0)); return 1;
     }
+    memo.set(x, out);
+    return out;
   };
-  return Math.min(CAP, go(e) + inner);
+  return opaqueCalls(go(e));
+}
+
+/** A denominator as a product of powers of factors, keyed by their canonical text. */
+type Factors = Map<string, { readonly base: Expr; readonly k: number }>;
+
+/**
+ * The numerator of e over its least common denominator: denominators are kept
+ * as products of factors, and a sum multiplies each term only by the factors
+ * it lacks (sound while no factor is 0; nothing is cancelled from numerators).
+ */
+function numerator(e: Expr): Expr {
+  const memo = new Map<Expr, { n: Expr; d: Factors }>();
+  const keys = new Map<Expr, string>();
+  const power = (d: Factors): Expr => mul(...[...d.values()].map((f) => pow(f.base, num(f.k))));
+  const factorsOf = (x: Expr, k: number): Factors => {
+    const out: Factors = new Map();
+    for (const f of x.kind === 'mul' ? x.factors : [x]) {
+      const key = canonical(f, keys);
+      out.set(key, { base: f, k: (out.get(key)?.k ?? 0) + k });
+    }
+    return out;
+  };
+  const frac = (x: Expr): { n: Expr; d: Factors } => {
+    const hit = memo.get(x);
+    if (hit) return hit;
+    let out: { n: Expr; d: Factors };
+    switch (x.kind) {
+      case 'add': {
+        const parts = x.terms.map(frac);
+        const lcm: Factors = new Map();
+        for (const p of parts) for (const [key, f] of p.d) if ((lcm.get(key)?.k ?? 0) < f.k) lcm.set(key, f);
+        const missing = (d: Factors): Expr => mul(...[...lcm].map(([key, f]) => pow(f.base, num(f.k - (d.get(key)?.k ?? 0)))));
+        out = { n: add(...parts.map((p) => mul(p.n, missing(p.d)))), d: lcm };
+        break;
+      }
+      case 'mul': {
+        const parts = x.factors.map(frac);
+        const d: Factors = new Map();
+        for (const p of parts) for (const [key, f] of p.d) d.set(key, { base: f.base, k: (d.get(key)?.k ?? 0) + f.k });
+        out = { n: mul(...parts.map((p) => p.n)), d };
+        break;
+      }
+      case 'pow': {
+        const k = x.exp.kind === 'num' ? x.exp.value : NaN;
+        if (Number.isInteger(k) && k !== 0) {
+          const f = frac(x.base);
+          const times = (d: Factors, m: number): Factors => new Map([...d].map(([key, g]) => [key, { base: g.base, k: g.k * m }]));
+          out = k > 0 ? { n: pow(f.n, num(k)), d: times(f.d, k) } : { n: pow(power(f.d), num(-k)), d: factorsOf(f.n, -k) };
+        } else {
+          out = { n: x, d: new Map() };
+        }
+        break;
+      }
+      default: out = { n: x, d: new Map() };
+    }
+    memo.set(x, out);
+    return out;
+  };
+  return frac(e).n;
 }
 
 /** Number of tree nodes, counting stops past `limit` (so a huge shared graph costs little). */
@@ -184,12 +354,48 @@ export function boundedSize(e: Expr, limit: number): number {
   return count;
 }
 
-function zero(d: Expr): boolean {
-  try {
-    return casIsZero(d);
-  } catch {
-    return false; // nerdamer refuses some inputs (a division by zero): no proof, not an error
+/** A number as nerdamer should read it: an exact fraction when the float is one with a small denominator. */
+function casNumber(v: number): string {
+  if (Number.isInteger(v)) return v < 0 ? `(${v})` : String(v);
+  // continued fraction, denominators up to 10^6: 0.6666666666666666 is 2/3, as it was meant
+  let [h0, h1, k0, k1, x] = [0, 1, 1, 0, Math.abs(v)];
+  for (let i = 0; i < 40; i++) {
+    const a = Math.floor(x);
+    [h0, h1] = [h1, a * h1 + h0];
+    [k0, k1] = [k1, a * k1 + k0];
+    if (k1 > 1e6) break;
+    if (Math.abs(h1 / k1 - Math.abs(v)) <= 1e-15 * Math.abs(v)) return `(${v < 0 ? '-' : ''}${h1}/${k1})`;
+    if (x === a) break;
+    x = 1 / (x - a);
   }
+  return `(${v})`;
+}
+
+/** Our IR as nerdamer text, with neutral names (nerdamer misreads names such as W1_1_1); undefined past MAX_CAS_TEXT. */
+function casText(e: Expr): string | undefined {
+  const names = new Map<string, string>();
+  const name = (k: string): string => {
+    let n = names.get(k);
+    if (!n) { n = `s${names.size}`; names.set(k, n); }
+    return n;
+  };
+  let length = 0;
+  const go = (x: Expr): string => {
+    if (length > MAX_CAS_TEXT) return '';
+    let out: string;
+    switch (x.kind) {
+      case 'num': out = casNumber(x.value); break;
+      case 'sym': out = name(canonical(x)); break;
+      case 'add': out = `(${x.terms.map(go).join('+')})`; break;
+      case 'mul': out = `(${x.factors.map(go).join('*')})`; break;
+      case 'pow': out = `(${go(x.base)})^(${go(x.exp)})`; break;
+      case 'call': out = name(canonical(x)); break; // an opaque function of its own
+    }
+    length += out.length;
+    return out;
+  };
+  const text = go(e);
+  return length > MAX_CAS_TEXT ? undefined : text;
 }
 
 /** Definitions of the intermediates: a = σ(z), z = W a + b, a^(0) = x. */
@@ -201,7 +407,7 @@ class Definitions {
   private activation(l: number, i: number, z: (k: number) => Expr): Expr {
     if (this.info.activation(l).kind === 'softmax') {
       const n = this.info.units(l);
-      return div(call('exp', z(i)), add(...Array.from({ length: n }, (_, k) => call('exp', z(k + 1)))));
+      return div(E(z(i)), add(...Array.from({ length: n }, (_, k) => E(z(k + 1)))));
     }
     return applyActivation(activationOf(this.info, l), z(i));
   }
@@ -243,4 +449,3 @@ class Definitions {
     });
   }
 }
-

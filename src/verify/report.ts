@@ -1,8 +1,14 @@
 // The verdict as a person reads it on a terminal.
 import type { VerifyResult } from './verify.ts';
 
-const fmt = (v: number): string => (Number.isFinite(v) ? String(Number(v.toPrecision(10))) : String(v));
-const vec = (v: readonly number[]): string => `[${v.map(fmt).join(', ')}]`;
+const fmt = (v: number, digits = 10): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : String(v));
+const vec = (v: readonly number[]): string => `[${v.map((x) => fmt(x)).join(', ')}]`;
+
+/** The fewest significant digits (at least 3) at which two values print differently. */
+function digitsApart(a: number, b: number): number {
+  for (let d = 3; d < 17; d++) if (fmt(a, d) !== fmt(b, d)) return d;
+  return 17;
+}
 
 export function formatResult(r: VerifyResult): string {
   const lines: string[] = [];
@@ -13,10 +19,17 @@ export function formatResult(r: VerifyResult): string {
   if (r.shapes) lines.push(`  shapes: ${r.shapes}`);
   const c = r.counterexample;
   if (c) {
-    const params = Object.entries(c.point.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
+    const shown = (name: string): boolean => c.relevant.includes(name);
+    const values = [
+      ...Object.entries(c.point.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`),
+      ...(shown('x') ? [`x = ${vec(c.point.x)}`] : []),
+      ...(shown('y') ? [`y = ${vec(c.point.y)}`] : []),
+      ...(c.point.rate !== undefined && shown('R') ? [`R = ${fmt(c.point.rate)}`] : []),
+    ];
     const where = c.at ? ` at ${Object.entries(c.at).map(([k, v]) => `${k} = ${v}`).join(', ')}` : c.element ? ` at element (${c.element.join(', ')})` : '';
-    lines.push(`  counterexample${where}: the formula gives ${fmt(c.formula)}, the right value is ${fmt(c.expected)}`);
-    lines.push(`    with ${params}, x = ${vec(c.point.x)}, y = ${vec(c.point.y)}${c.point.rate !== undefined ? `, R = ${fmt(c.point.rate)}` : ''}`);
+    const d = digitsApart(c.formula, c.expected);
+    lines.push(`  counterexample${where}: the formula gives ${fmt(c.formula, d)}, the right value is ${fmt(c.expected, d)}`);
+    if (values.length) lines.push(`    with ${values.join(', ')}`);
   }
   for (const d of r.differs) lines.push(`  what differs: ${d}`);
   if (r.expected && r.verdict === 'different') {

@@ -3,9 +3,14 @@
 // layer and index exists and is bound. Anything wrong here means the formula
 // cannot be read (exit 2); shapes that do not fit are judged later (different).
 import type { FNode, Idx } from './ast.ts';
-import { children, withChildren } from './ast.ts';
+import { bin, children, neg, num, ref, withChildren } from './ast.ts';
+import type { NetInfo } from './context.ts';
+import { printMathjs } from './print.ts';
 import { SyntaxProblem } from './errors.ts';
 import type { Task } from './task.ts';
+
+/** Functions that are the derivative of an activation: tanh′, the sigmoid's, relu′ (the step), softplus′ (the sigmoid). */
+const DERIVATIVE_OF = new Map([['dtanh', 'tanh'], ['dsigmoid', 'sigmoid'], ['step', 'relu'], ['sigmoid', 'softplus']]);
 
 export interface Resolved {
   readonly tree: FNode;
@@ -44,6 +49,11 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
   const go = (n: FNode, bound: ReadonlySet<string>): FNode => {
     switch (n.kind) {
       case 'ref': {
+        if (n.base === 'grad') {
+          const g = lossGradient(info, n.indices, n.pos);
+          notes.add(`${n.spelled} read as ${printMathjs(g)}, the gradient of the ${info.network.loss} loss in the output`);
+          return go(g, bound);
+        }
         if (n.base === 'rate') {
           if (!update) throw new SyntaxProblem(`${n.spelled} (the learning rate) belongs in an update rule: add --update`, n.pos);
           usesRate = true;
@@ -67,10 +77,16 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
       }
       case 'call': {
         const args = n.args.map((a) => go(a, bound));
+        const arg = args[0]!;
+        // tanh′(z1) on a tanh layer is that layer's σ′: the derivation's own form, which the proof compares directly.
+        if (arg.kind === 'ref' && arg.base === 'z' && arg.layer !== undefined && DERIVATIVE_OF.get(n.fn) === info.activation(arg.layer).kind) {
+          return { ...n, fn: 'dsigma', args, layer: arg.layer };
+        }
         if (n.fn !== 'sigma' && n.fn !== 'dsigma') return { ...n, args };
         const layer = activationLayer(args[0]!, task, n.pos);
         if (n.fn === 'dsigma' && info.activation(layer).kind === 'softmax') {
-          throw new SyntaxProblem(`the derivative of softmax (layer ${layer}) is a Jacobian, not elementwise`, n.pos);
+          // People write it; its diagonal is what they compute, and the hints can then say why it does not belong.
+          notes.add(`σ'(z${layer}) of the softmax layer ${layer} read as its diagonal, a${layer} ⊙ (1 − a${layer}): the derivative of softmax is a Jacobian, not elementwise`);
         }
         return { ...n, args, layer };
       }
@@ -88,6 +104,21 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
   };
   const out = go(tree, new Set());
   return { tree: out, notes: [...notes], usesRate };
+}
+
+/** ∇_a C for the network's loss, in a^(L) and y (with the indices written on ∇). */
+function lossGradient(info: NetInfo, indices: readonly Idx[], pos: number): FNode {
+  const L = info.L;
+  const a = ref('a', L, indices, `a${L}`, pos);
+  const y = ref('y', undefined, indices, 'y', pos);
+  const diff = bin('-', a, y, pos);
+  switch (info.network.loss) {
+    case 'squared': return bin('*', num(2, pos), diff, pos);
+    case 'half-squared': return diff;
+    case 'mse': return bin('*', bin('/', num(2, pos), num(info.units(L), pos), pos), diff, pos);
+    case 'cross-entropy': return bin('./', diff, bin('.*', a, bin('-', num(1, pos), a, pos), pos), pos);
+    case 'softmax-cross-entropy': return bin('./', neg(y, pos), a, pos);
+  }
 }
 
 function usesIndex(n: FNode, name: string): boolean {

@@ -6,7 +6,7 @@
 // a one-unit layer); * is the matrix product otherwise; .* ./ need equal
 // shapes; / and ^ need a scalar on the right (^ of a vector is elementwise,
 // as in (a2 - y)^2); an index must run over exactly its dimension.
-import { children, type FNode, type Idx } from './ast.ts';
+import { children, withChildren, type FNode, type Idx } from './ast.ts';
 import { ShapeError } from './errors.ts';
 import { SCALAR, isScalar, shapeText, type NetInfo, type Shape } from './context.ts';
 import { printMathjs } from './print.ts';
@@ -21,6 +21,45 @@ export function shapeOf(tree: FNode, task: Task): Shape {
 }
 
 const show = (n: FNode): string => printMathjs(n);
+
+/**
+ * Juxtaposition of two vectors of one shape, σ(z)(1 − σ(z)), has no matrix
+ * meaning: a person who writes it means the elementwise product, so that is
+ * how it is read (and the note says so). Matrix products that fit are kept.
+ * A LaTeX fraction over a vector, \frac{y}{a}, is elementwise in the same way.
+ */
+export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; notes: string[] } {
+  const shaper = new Shaper(task.info);
+  const notes: string[] = [];
+  const shapeIn = (n: FNode, scope: ReadonlyMap<string, Range>): Shape | undefined => {
+    try { return shaper.shape(n, scope); } catch (err) { if (err instanceof ShapeError) return undefined; throw err; }
+  };
+  const go = (n: FNode, scope: ReadonlyMap<string, Range>): FNode => {
+    let inner = scope;
+    if (n.kind === 'sum') {
+      try { inner = new Map([...scope, [n.index, shaper.sumRange(n.body, n.index, scope, n)]]); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
+    }
+    const cs = children(n);
+    const m = cs.length ? withChildren(n, cs.map((c) => go(c, inner))) : n;
+    if (m.kind !== 'bin' || (m.op !== '*' && m.op !== '/') || !m.implicit) return m;
+    const l = shapeIn(m.left, scope);
+    const r = shapeIn(m.right, scope);
+    if (!l || !r || isScalar(r)) return m;
+    const vectors = l.rows === r.rows && l.cols === r.cols && (l.rows === 1 || l.cols === 1);
+    const factor = (f: FNode): string => (f.kind === 'bin' || f.kind === 'neg' ? `(${show(f)})` : show(f));
+    if (m.op === '*') {
+      if (!vectors) return m;
+      const ew: FNode = { kind: 'bin', op: '.*', left: m.left, right: m.right, pos: m.pos };
+      notes.push(`${factor(m.left)} ${factor(m.right)}, two ${shapeText(l)} vectors side by side, has no matrix product: read as elementwise, ${show(ew)}`);
+      return ew;
+    }
+    // \frac{y}{a} of vectors: a fraction over a vector is meant elementwise (there is no division by a matrix)
+    if (!vectors && !isScalar(l)) return m;
+    return { kind: 'bin', op: './', left: m.left, right: m.right, pos: m.pos };
+  };
+  const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
+  return { tree: go(tree, scope), notes };
+}
 
 class Shaper {
   constructor(private readonly info: NetInfo) {}
@@ -66,12 +105,16 @@ class Shaper {
       return;
     }
     const r = scope.get(ix.name);
-    const range = r?.range ?? 1; // unbound only where the dimension is 1 (checked when resolving)
-    if (range !== dim) throw new ShapeError(`index ${ix.name} runs over the ${r!.origin} (1..${range}) but ${name} has ${dim} ${along}`, ix.pos);
+    // unbound only where the dimension is 1 (checked when resolving), or inside a sum whose range did not fit
+    if (!r) {
+      if (dim !== 1) throw new ShapeError(`index ${ix.name} has no range that fits ${name}`, ix.pos);
+      return;
+    }
+    if (r.range !== dim) throw new ShapeError(`index ${ix.name} runs over the ${r.origin} (1..${r.range}) but ${name} has ${dim} ${along}`, ix.pos);
   }
 
   /** A summation index runs over the dimension it indexes; every use must agree. */
-  private sumRange(body: FNode, index: string, scope: ReadonlyMap<string, Range>, at: FNode): Range {
+  sumRange(body: FNode, index: string, scope: ReadonlyMap<string, Range>, at: FNode): Range {
     const uses: { dim: number; origin: string; pos: number }[] = [];
     const visit = (n: FNode): void => {
       if (n.kind === 'sum' && n.index === index) return;

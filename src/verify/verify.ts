@@ -17,10 +17,11 @@ import { interpret } from './interp.ts';
 import { parseLatexFormula } from './latex-front.ts';
 import { parseMathjsFormula } from './mathjs-front.ts';
 import { makePoints, DEFAULT_POINTS } from './points.ts';
-import { printLatex, printMathjs, type PrintStyle } from './print.ts';
+import { DEFAULT_NOTATION, printLatex, printMathjs, type Notation, type PrintStyle } from './print.ts';
 import { MAX_PROOF_ELEMENTS, prove, type Pair } from './proof.ts';
-import { compareAtPoints, shapeMismatch, type Counterexample } from './compare.ts';
+import { firstMismatch, shapeMismatch, simplestCounterexample, type Counterexample, type Mismatch } from './compare.ts';
 import { resolveTree } from './resolve.ts';
+import { readJuxtapositions } from './shape.ts';
 import { makeTask, type Assignment, type Task } from './task.ts';
 import { makeTruth, type Truth } from './truth.ts';
 
@@ -40,6 +41,16 @@ export interface VerifyOptions {
   readonly timeLimitMs?: number;
 }
 
+/** One way to read an ambiguous formula, and what it gives. */
+export interface Reading {
+  readonly formula: string;
+  readonly latex: string;
+  /** right: equal to the derivative at every point; different: not; shapes: they do not fit. */
+  readonly outcome: 'right' | 'different' | 'shapes';
+  /** The reading the verdict is about. */
+  readonly taken: boolean;
+}
+
 export interface VerifyResult {
   readonly verdict: Verdict;
   readonly form: Task['form'];
@@ -48,6 +59,8 @@ export interface VerifyResult {
   readonly update: boolean;
   /** The formula as it was read, printed back in both syntaxes. */
   readonly read: { readonly formula: string; readonly latex: string };
+  /** When the text reads two sensible ways (⊙ against juxtaposition): each, with what it gives. */
+  readonly readings?: readonly Reading[];
   readonly counterexample: Counterexample | null;
   /** Why the shapes do not fit, when they do not. */
   readonly shapes?: string;
@@ -62,11 +75,18 @@ export interface VerifyResult {
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 
-interface Parsed { readonly tree: FNode; readonly question: boolean }
+type Flag = '--formula' | '--latex';
 
-/** Read the formula text (either syntax, optional left-hand side) into a formula tree. */
-export function readFormula(text: string, flag: '--formula' | '--latex', depth: number, update: boolean): Parsed & { lhs?: string } {
-  try {
+interface Parsed {
+  /** The readings, the conventional one first. */
+  readonly trees: readonly FNode[];
+  readonly notation: Notation;
+  readonly lhs?: string;
+}
+
+/** Read the formula text (either syntax, optional left-hand side) into formula trees. `layer` is what l stands for. */
+export function readFormula(text: string, flag: Flag, depth: number, update: boolean, layer?: number): Parsed {
+  return asFormulaError(flag, text, () => {
     const eq = splitEquation(text);
     if (eq.lhsIsUpdate && !update) throw new SyntaxProblem('the left-hand side is the next iterate W(k+1): add --update', 0);
     if (eq.rhs.trim() === '') throw new SyntaxProblem('the formula is empty', eq.offset);
@@ -75,15 +95,31 @@ export function readFormula(text: string, flag: '--formula' | '--latex', depth: 
     if (flag === '--formula' && definition && !(update && /^[Wb]\d+$/.test(definition[1]!))) {
       throw new SyntaxProblem(`definitions are not allowed: "${eq.lhs!.trim()} ="`, eq.lhs!.search(/\S/));
     }
+    const lhs = eq.lhs ? { lhs: eq.lhs } : {};
     if (flag === '--latex') {
-      const p = parseLatexFormula(eq.rhs, depth, eq.offset);
-      return { tree: p.tree, question: p.questionNotation, ...(eq.lhs ? { lhs: eq.lhs } : {}) };
+      const p = parseLatexFormula(eq.rhs, { depth, offset: eq.offset, ...(layer !== undefined ? { layer } : {}) });
+      return { trees: [p.tree, ...p.readings], notation: p.notation, ...lhs };
     }
-    return { tree: parseMathjsFormula(eq.rhs, eq.offset), question: false, ...(eq.lhs ? { lhs: eq.lhs } : {}) };
+    return { trees: [parseMathjsFormula(eq.rhs, eq.offset)], notation: DEFAULT_NOTATION, ...lhs };
+  });
+}
+
+function asFormulaError<T>(flag: Flag, text: string, f: () => T): T {
+  try {
+    return f();
   } catch (err) {
     if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
     throw err;
   }
+}
+
+/** A reading, resolved against the network and judged at the points. */
+interface Judged {
+  readonly tree: FNode;
+  readonly notes: readonly string[];
+  readonly usesRate: boolean;
+  readonly shapes?: string;
+  readonly mismatch: Mismatch | null;
 }
 
 export function verify(network: Network, options: VerifyOptions): VerifyResult {
@@ -92,19 +128,23 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
   const info = new NetInfo(network);
   const update = options.update ?? false;
   if ((options.formula === undefined) === (options.latex === undefined)) throw new UserError('give the formula with exactly one of --formula or --latex');
-  const flag = options.formula !== undefined ? '--formula' : '--latex';
+  const flag: Flag = options.formula !== undefined ? '--formula' : '--latex';
   const text = (options.formula ?? options.latex)!;
   const task = makeTask(info, options.wrt, options.of, update);
-  const parsed = readFormula(text, flag, info.L, update);
-  let resolved;
-  try {
-    resolved = resolveTree(parsed.tree, task);
-  } catch (err) {
-    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
-    throw err;
-  }
-  const tree = resolved.tree;
-  const notes = [...resolved.notes];
+  const parsed = readFormula(text, flag, info.L, update, task.wrt.layer);
+
+  // The conventional reading must make sense; another reading that cannot be resolved is dropped.
+  const resolved = parsed.trees.flatMap((t, k) => {
+    try {
+      const r = asFormulaError(flag, text, () => resolveTree(t, task));
+      const j = readJuxtapositions(r.tree, task);
+      return [{ tree: j.tree, notes: [...r.notes, ...j.notes], usesRate: r.usesRate }];
+    } catch (err) {
+      if (k === 0) throw err;
+      return [];
+    }
+  });
+  const notes: string[] = [];
   if (parsed.lhs !== undefined) {
     const named = lhsParameter(parsed.lhs, info);
     if (named && (named.base !== task.wrt.base || named.layer !== task.wrt.layer)) {
@@ -116,11 +156,10 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
   let derivation: Derivation | undefined;
   const getDerivation = (): Derivation => (derivation ??= derive(buildGraph(network)));
   const truth = makeTruth(task, getDerivation);
-  const style = printStyle(tree, parsed.question, info);
 
   // A rate is drawn at random unless the formula writes a number for it.
   let fixedRate: number | undefined;
-  if (update && !resolved.usesRate) {
+  if (update && !resolved[0]!.usesRate) {
     if (network.train?.rate !== undefined) {
       fixedRate = network.train.rate;
       notes.push(`no rate symbol (R or eta): the file's rate ${fixedRate} is used`);
@@ -133,13 +172,34 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
   const elements = task.assignments.length * task.cell.rows * task.cell.cols;
   if (task.sampled) notes.push(`${task.assignments.length} of the index values are checked (a seeded sample)`);
 
+  const judged: Judged[] = resolved.map((r) => {
+    const shapes = shapeMismatch(r.tree, task);
+    return { ...r, ...(shapes ? { shapes } : {}), mismatch: shapes ? null : firstMismatch(r.tree, task, truth, points) };
+  });
+  // Never "different" on a reading the person may not have meant: a right reading wins, then one whose shapes fit.
+  const chosen = judged.find((j) => !j.shapes && !j.mismatch) ?? judged.find((j) => !j.shapes) ?? judged[0]!;
+  const { tree } = chosen;
+  notes.push(...chosen.notes);
+  const style = printStyle(tree, parsed.notation, info, task);
+  // Readings that agree need no mention, nor one whose shapes do not fit when the usual one is taken;
+  // sensible readings that disagree are both answered.
+  const outcomeOf = (j: Judged): Reading['outcome'] => (j.shapes ? 'shapes' : j.mismatch ? 'different' : 'right');
+  const mention = judged.some((j) => j !== chosen && outcomeOf(j) !== outcomeOf(chosen) && (outcomeOf(j) !== 'shapes' || chosen !== judged[0]));
+  const readings = mention ? judged.map((j): Reading => ({
+    formula: printMathjs(j.tree, style),
+    latex: printLatex(j.tree, style),
+    outcome: outcomeOf(j),
+    taken: j === chosen,
+  })) : undefined;
+  if (readings) notes.push(readingsNote(readings, judged, chosen));
+
   const base = {
-    verdict: 'different' as Verdict,
     form: task.form,
     of: task.of.text,
     wrt: task.wrt.text,
     update,
     read: { formula: printMathjs(tree, style), latex: printLatex(tree, style) },
+    ...(readings ? { readings } : {}),
     points: points.length,
     elements,
   };
@@ -153,28 +213,35 @@ export function verify(network: Network, options: VerifyOptions): VerifyResult {
     }
   };
 
-  const mismatch = shapeMismatch(tree, task);
-  if (mismatch) {
+  if (chosen.shapes) {
     const differs = findHints({ tree, task, truth, points, deadline, info, style });
-    return { ...base, verdict: 'different', counterexample: null, shapes: mismatch, expected: expectedAt(), differs, proof: 'not attempted: the shapes do not fit', notes };
+    return { verdict: 'different', ...base, counterexample: null, shapes: chosen.shapes, expected: expectedAt(), differs, proof: 'not attempted: the shapes do not fit', notes };
   }
 
-  const counterexample = compareAtPoints(tree, task, truth, points);
-  if (counterexample) {
+  if (chosen.mismatch) {
+    const counterexample = simplestCounterexample(tree, task, truth, chosen.mismatch, points);
     const differs = findHints({ tree, task, truth, points, deadline, info, style });
-    return { ...base, verdict: 'different', counterexample, expected: expectedAt(counterexample.at), differs, proof: 'not attempted: the values differ', notes };
+    return { verdict: 'different', ...base, counterexample, expected: expectedAt(counterexample.at), differs, proof: 'not attempted: the values differ', notes };
   }
 
   const outcome = proveFormula(tree, task, truth, deadline);
   return {
-    ...base,
     verdict: outcome.proved ? 'equivalent' : 'numerically-equal',
+    ...base,
     counterexample: null,
     expected: expectedAt(),
     differs: [],
     proof: outcome.detail,
     notes,
   };
+}
+
+/** Which reading the verdict is about, and what the other gives. */
+function readingsNote(readings: readonly Reading[], judged: readonly Judged[], chosen: Judged): string {
+  const taken = readings[judged.indexOf(chosen)]!;
+  const others = readings.filter((r) => !r.taken).map((r) => `${r.formula} (${r.outcome === 'shapes' ? 'its shapes do not fit' : r.outcome === 'right' ? 'also right' : 'different'})`);
+  const conventional = chosen === judged[0] ? 'juxtaposition before ⊙, as usually read' : 'left to right, ⊙ among the products';
+  return `two readings of the text: judged ${taken.formula} (${conventional}); the other reading is ${others.join('; ')}`;
 }
 
 /** The parameter an update's left-hand side names (W(k+1), W^{(L-1)}_{i,j}(k+1)), when it reads as one. */
@@ -188,11 +255,18 @@ function lhsParameter(lhs: string, info: NetInfo): Quantity | undefined {
   }
 }
 
-function printStyle(tree: FNode, question: boolean, info: NetInfo): PrintStyle {
+function printStyle(tree: FNode, notation: Notation, info: NetInfo, task: Task): PrintStyle {
   const refs = nodesOf(tree).filter((n): n is Extract<FNode, { kind: 'ref' }> => n.kind === 'ref');
   const wroteX = refs.some((r) => r.base === 'a' && r.layer === 0 && r.spelled === 'x');
   const eta = refs.some((r) => r.base === 'rate' && /eta|η/.test(r.spelled));
-  return { depth: info.L, question, input: wroteX || (!question && !refs.some((r) => r.base === 'a')) ? 'x' : 'a0', rate: eta ? 'eta' : 'R' };
+  return {
+    depth: info.L,
+    notation,
+    layer: task.wrt.layer,
+    input: wroteX || (notation.relative !== 'L' && !refs.some((r) => r.base === 'a')) ? 'x' : 'a0',
+    rate: eta ? 'eta' : 'R',
+    activations: info.network.layers.map((l) => l.activation.kind),
+  };
 }
 
 function proveFormula(tree: FNode, task: Task, truth: Truth, deadline: number) {

@@ -7,6 +7,7 @@ import { allOutputs } from '../scripts/generate.ts';
 import { typecheck } from '../src/compile/compile.ts';
 import { compileNetwork, renderLatex } from '../src/pipeline.ts';
 import { renderDisplay } from '../src/render/html.ts';
+import { defaultLabelPrefix } from '../src/render/latex.ts';
 import { corpus } from './corpus.ts';
 
 const outputs = allOutputs();
@@ -65,7 +66,7 @@ describe('generated/', () => {
           const doc = pdflatex(dir, 'doc.tex');
           expect(doc.ok, `${network.name} (${notation}):\n${doc.log}`).toBe(true);
           writeFileSync(join(dir, 'body.tex'), renderLatex(c, { notation, fragment: true }));
-          writeFileSync(join(dir, 'paper.tex'), `\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\nAs \\eqref{eq:${network.name}:update} shows.\n\\input{body}\n\\end{document}\n`);
+          writeFileSync(join(dir, 'paper.tex'), `\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\nAs \\eqref{eq:${defaultLabelPrefix(network.name, notation)}:update} shows.\n\\input{body}\n\\end{document}\n`);
           const frag = pdflatex(dir, 'paper.tex');
           expect(frag.ok, `${network.name} (${notation}, fragment):\n${frag.log}`).toBe(true);
         }

@@ -8,7 +8,7 @@ import type { Ctx } from './common.ts';
 export interface DeriveFlags {
   out?: string; latex?: string; ts?: string; html?: string; notation: string; fragment?: boolean;
   levels: string; expandLimit: string; unroll: string; json?: boolean; watch?: boolean; quiet?: boolean;
-  target: string; code?: string;
+  target: string; code?: string; labelPrefix?: string; heading: string; bold?: boolean;
 }
 export interface CheckFlags { points: string; unroll: string; json?: boolean; quiet?: boolean; target: string }
 export interface TrainFlags { steps?: string; trace?: boolean; plot?: string; save?: string; init?: string; quiet?: boolean; json?: boolean }
@@ -32,6 +32,9 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .option('--html <file>', 'write the derivation as a web page (KaTeX) here (- for standard output)')
     .option('--notation <name>', 'nielsen (superscript (l), indices j, k) or question ((L), (L-1), i, j)', 'nielsen')
     .option('--fragment', 'LaTeX body only, to \\input into a paper')
+    .option('--label-prefix <p>', 'equation labels are eq:<p>:<meaning> (default: the network name, with -question in that notation)')
+    .option('--bold', 'bold vectors and matrices, as many journals set them')
+    .option('--heading <level>', 'section, subsection or none: the level of the derivation\'s headings (none for a paper\'s own)', 'section')
     .option('--levels <list>', 'which of matrix,index,scalar to show', 'matrix,index,scalar')
     .option('--expand-limit <n>', 'write every scalar derivative out up to this many parameters', '10')
     .option('--unroll <mode>', 'full, loops or auto (chosen from the sizes)', 'auto')

@@ -12,11 +12,16 @@ import type { DeriveFlags } from './commands.ts';
 import { guard, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
 import { stages } from './progress.ts';
+import { layoutOf } from '../graph/layout.ts';
 
 const STDOUT = '-';
+/** --levels when not given (commands.ts). */
+const DEFAULT_LEVELS = 'matrix,index,scalar';
 
 export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise<number> {
   if (opts.notation !== 'nielsen' && opts.notation !== 'question') throw new UserError(`--notation: expected nielsen or question, found "${opts.notation}"`);
+  if (!['section', 'subsection', 'none'].includes(opts.heading)) throw new UserError(`--heading: expected section, subsection or none, found "${opts.heading}"`);
+  if (opts.labelPrefix !== undefined && !/^[A-Za-z][A-Za-z0-9:._-]*$/.test(opts.labelPrefix)) throw new UserError(`--label-prefix: expected letters, digits and : . _ -, starting with a letter; found "${opts.labelPrefix}"`);
   const unroll = parseUnroll(opts.unroll);
   const levels = opts.levels.split(',').map((s) => s.trim());
   const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
@@ -40,10 +45,18 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
     const out = outputsFor(network, dir ?? '.', {
       notation: opts.notation as 'nielsen' | 'question',
       fragment: opts.fragment ?? false,
+      heading: opts.heading as 'section' | 'subsection' | 'none',
+      bold: opts.bold ?? false,
+      ...(opts.labelPrefix !== undefined ? { labelPrefix: opts.labelPrefix } : {}),
       levels: { matrix: levels.includes('matrix'), index: levels.includes('index'), scalar: levels.includes('scalar') },
       expandLimit,
       unroll,
     }, step);
+    // A scalar level asked for by name but too large to write out is said here as well as in the document.
+    const paramCount = layoutOf(network).paramCount;
+    if (opts.levels !== DEFAULT_LEVELS && levels.includes('scalar') && paramCount > expandLimit && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
+      ctx.stderr.write(`deltagen: note: --levels scalar: ${network.name} has ${paramCount} parameters, more than --expand-limit ${expandLimit}; the document says the scalar level is left out\n`);
+    }
     // The trainer: the file --ts or --code names (a .js brings its .d.ts beside it), or each file in --out.
     const code = target === 'ts' ? [out.ts] : codeOutputs(target, network, dir ?? '.', unroll, step);
     if (codePath !== undefined && codePath !== STDOUT && target === 'octave' && basename(codePath) !== basename(code[0]!.path)) {

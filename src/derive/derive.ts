@@ -34,8 +34,10 @@ export interface Equation {
   readonly lhs: Lhs;
   readonly rhs: MExpr;
   readonly rule: Rule;
-  /** Why this step holds, in words (LaTeX allowed). */
+  /** Why this step holds, in words (LaTeX allowed); the renderers say it in their notation. */
   readonly why: string;
+  /** A check of the step worth keeping on record, not part of the argument (printed as a LaTeX comment). */
+  readonly remark?: string;
   readonly layer: number;
 }
 
@@ -70,7 +72,7 @@ export function derive(graph: Graph): Derivation {
       const { output, target, loss } = node;
       const g = ewise(loss.gradient, { a: output, y: target }, output);
       steps.push({ lhs: { kind: 'partial', wrt: output }, rhs: g, rule: 'loss-derivative', layer: layerOf(output),
-        why: `derivative of the ${loss.title} $\\ell(a, y)$ with respect to $a$, found by the CAS and applied to each component` });
+        why: `derivative of the ${loss.title} $\\ell(a, y)$ with respect to $a$, component by component` });
       adjoint.set(mkey(output), g);
     },
     activate({ layer }) {
@@ -84,7 +86,7 @@ export function derive(graph: Graph): Derivation {
         layer: layer.l, why: `chain rule through $a = \\sigma(z)$, applied elementwise: its Jacobian is $\\operatorname{diag}(\\sigma'(z))$` });
       let closed = hadamard(upstream, derivative);
       steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'substitution', layer: layer.l,
-        why: layer.l === graph.layers.length ? 'substitute the derivative of the loss' : `substitute $\\partial C / \\partial a^{(${layer.l})}$` });
+        why: layer.l === graph.layers.length ? 'substitute the derivative of the loss' : 'substitute the gradient carried back from the next layer' });
       const simplified = simplifyMatrix(closed);
       if (simplified.rules.length > 0) {
         closed = simplified.expr;
@@ -94,7 +96,7 @@ export function derive(graph: Graph): Derivation {
       if (cancelled) {
         closed = cancelled;
         steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l,
-          why: 'the CAS multiplies the two factors component by component and cancels the common factors of numerator and denominator' });
+          why: 'multiplying the two factors component by component, the common factors of numerator and denominator cancel' });
       }
       deltas.set(layer.l, closed);
       adjoint.set(mkey(layer.z), deltaOf(layer.l, layer.units));
@@ -103,18 +105,18 @@ export function derive(graph: Graph): Derivation {
       const delta = adjoint.get(mkey(layer.z))!;
       const dW = matmul(delta, transpose(layer.input));
       steps.push({ lhs: { kind: 'partial', wrt: layer.W }, rhs: dW, rule: 'chain-affine-weight', layer: layer.l,
-        why: `chain rule through $z = W a + b$: $\\partial z_j / \\partial W_{jk} = a_k$, an outer product` });
+        why: 'chain rule through the affine map: each weight multiplies one input, so the gradient is an outer product' });
       let db: MExpr | undefined;
       if (layer.b) {
         db = delta;
         steps.push({ lhs: { kind: 'partial', wrt: layer.b }, rhs: db, rule: 'chain-affine-bias', layer: layer.l,
-          why: 'chain rule through $z = W a + b$: $\\partial z / \\partial b = I$' });
+          why: 'chain rule through the affine map: the Jacobian with respect to the bias is the identity' });
       }
       weights.set(layer.l, db ? { dW, db } : { dW });
       if (layer.l > 1) {
         const back = matmul(transpose(layer.W), delta);
         steps.push({ lhs: { kind: 'partial', wrt: layer.input }, rhs: back, rule: 'chain-affine-input', layer: layer.l - 1,
-          why: `chain rule through $z^{(${layer.l})} = W^{(${layer.l})} a^{(${layer.l - 1})} + b$: the Jacobian is $W^{(${layer.l})}$, and the gradient is carried back by its transpose` });
+          why: 'chain rule through the affine map: its Jacobian with respect to the input is the weight matrix, and the gradient is carried back by its transpose' });
         adjoint.set(mkey(layer.input), back);
       }
     },
@@ -123,14 +125,15 @@ export function derive(graph: Graph): Derivation {
   function softmaxRule(layer: GraphLayer, upstream: MExpr): void {
     const jac = softmaxJacobian(layer.a);
     steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: matmul(transpose(jac), partialName(layer.a)), rule: 'chain-activation', layer: layer.l,
-      why: 'chain rule through $a = \\operatorname{softmax}(z)$: every output depends on every input, $\\partial a_i / \\partial z_j = a_i (\\delta_{ij} - a_j)$, so the Jacobian is $J = \\operatorname{diag}(a) - a a^{\\top}$' });
+      why: 'chain rule through the softmax: every output depends on every input, so the Jacobian is $\\operatorname{diag}(a) - a a^{\\top}$' });
     steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: matmul(transpose(jac), upstream), rule: 'substitution', layer: layer.l,
       why: 'substitute the derivative of the loss' });
     const result = softmaxDelta(graph.loss, layer.units);
     if (!result) throw new UserError(`${graph.network.source}: loss: the softmax Jacobian does not simplify with loss ${graph.loss.name}; use softmax-cross-entropy`);
     const closed = ewise(result.element, { a: layer.a, y: graph.y }, layer.a);
     steps.push({ lhs: { kind: 'delta', layer: layer.l }, rhs: closed, rule: 'simplification', layer: layer.l,
-      why: `in components $\\delta_j = \\sum_i a_i (\\delta_{ij} - a_j) \\, \\partial C / \\partial a_i$; for $j = 1$ and ${result.size} outputs the CAS expands it to $${scalarLatex(result.expanded)}$, and since the targets sum to one ($\\sum_i y_i = 1$) this is $a_j - y_j$ for every $j$` });
+      why: 'in components the product is $-y_j + a_j \\sum_i y_i$, and the targets sum to one, so it is $a_j - y_j$',
+      remark: `Check of an instance: for $j = 1$ and ${result.size} outputs the CAS expands it to $${scalarLatex(result.expanded)}$, which is $a_1 - y_1$ when $\\sum_i y_i = 1$.` });
     deltas.set(layer.l, closed);
     adjoint.set(mkey(layer.z), deltaOf(layer.l, layer.units));
   }

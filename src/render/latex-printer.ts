@@ -18,12 +18,47 @@ export function latexNumber(v: number): string {
   return String(v);
 }
 
+/**
+ * A rough width of printed math, in glyphs: a command counts as one glyph,
+ * \\left, \\right, braces and scripts' carets as none. Enough to decide where a
+ * long product must break to fit a column.
+ */
+export function texWidth(tex: string): number {
+  return tex.replace(/\\label\{[^}]*\}/g, '').replace(/\\(left|right)(?![a-zA-Z])/g, '').replace(/\\[a-zA-Z]+/g, 'x').replace(/[{}^_\s&]/g, '').length;
+}
+
 /** Scalar expression printer; `spell` names the symbols. */
 export class LatexPrinter {
   constructor(private readonly spell: (s: Sym) => string) {}
 
   print(e: Expr): string {
     return this.node(e).text;
+  }
+
+  /**
+   * The factors of a product packed into lines of at most `width` glyphs
+   * (texWidth), to break between factors; undefined when one factor alone is
+   * wider (nested functions cannot break).
+   */
+  lines(e: Expr, width: number): string[] | undefined {
+    const whole = this.print(e);
+    if (texWidth(whole) <= width) return [whole];
+    const { negative, magnitude } = splitSign(e);
+    if (magnitude.kind !== 'mul') return undefined;
+    const { numerator, denominator } = splitFraction(magnitude.factors);
+    if (denominator.length > 0) return undefined;
+    const out: string[] = [];
+    let line = negative ? '-' : '';
+    for (const f of numerator) {
+      const t = wrap(this.node(f), PREC.mul + 1);
+      if (texWidth(t) > width) return undefined;
+      if (line !== '' && line !== '-' && texWidth(`${line} ${t}`) > width) {
+        out.push(line);
+        line = t;
+      } else line = line === '' ? t : `${line} ${t}`;
+    }
+    out.push(line);
+    return out;
   }
 
   private node(e: Expr): Printed {
@@ -55,6 +90,8 @@ export class LatexPrinter {
         return { text: `${wrap(base, PREC.atom)}^{${this.print(e.exp)}}`, prec: PREC.pow };
       }
       case 'call': {
+        // |z| as a referee expects it, not abs(z).
+        if (e.fn === 'abs' && e.args.length === 1) return { text: `\\left|${this.print(e.args[0]!)}\\right|`, prec: PREC.atom };
         const fn = lookupFunction(e.fn);
         if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
         if (fn.latexOf) return { text: fn.latexOf(e.args.map((a) => this.print(a))), prec: PREC.mul };
@@ -156,7 +193,8 @@ export class MatrixLatexPrinter {
       case 'softmaxJacobian': {
         const ai = this.index(m.output, i, '1', fresh);
         const aj = this.index(m.output, j, '1', fresh);
-        return { text: `${ai} \\left(\\delta_{${i}${j}} - ${aj}\\right)`, prec: PREC.mul };
+        // The Iverson bracket [i = j] (1 when i = j, else 0): δ already names the error.
+        return { text: `${ai} \\left([${i} = ${j}] - ${aj}\\right)`, prec: PREC.mul };
       }
       case 'ewise': {
         const inner = this.scalar((s) => {

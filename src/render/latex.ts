@@ -1,17 +1,21 @@
 // Derivation → what the paper says. This file decides the content (a context of
 // printed equations); the printers decide how each expression looks; the
 // templates (latex/*.hbs, html/page.hbs) hold the layout.
-import type { Equation, Rule } from '../derive/derive.ts';
+import type { Equation, LayerGradient } from '../derive/derive.ts';
 import { DEFAULT_EXPAND_LIMIT, expand } from '../derive/expand.ts';
 import { layoutOf } from '../graph/layout.ts';
+import type { Graph, GraphLayer } from '../graph/build.ts';
 import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
 import { key } from '../symbolic/expr.ts';
+import type { MExpr } from '../symbolic/matrix.ts';
 import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
-import { MatrixLatexPrinter } from './latex-printer.ts';
+import { MatrixLatexPrinter, texWidth } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';
 import { describe } from './typescript.ts';
+
+export type HeadingLevel = 'section' | 'subsection' | 'none';
 
 export interface LatexOptions {
   readonly notation: NotationName;
@@ -21,39 +25,82 @@ export interface LatexOptions {
   readonly levels: { readonly matrix: boolean; readonly index: boolean; readonly scalar: boolean };
   /** Write every scalar derivative out in full up to this many parameters. */
   readonly expandLimit: number;
+  /**
+   * Labels are eq:<prefix>:<meaning>. Default: the network's name, with
+   * "-question" for the question's notation, so two networks in two notations
+   * can share one paper.
+   */
+  readonly labelPrefix?: string;
+  /** The title as \section* (parts as \subsection*), as \subsection*, or no headings (run-in bold part names). */
+  readonly heading: HeadingLevel;
+  /** Bold vectors and matrices. */
+  readonly bold: boolean;
 }
 
 export const DEFAULT_LATEX_OPTIONS: LatexOptions = {
-  notation: 'nielsen', fragment: false, levels: { matrix: true, index: true, scalar: true }, expandLimit: DEFAULT_EXPAND_LIMIT,
+  notation: 'nielsen', fragment: false, levels: { matrix: true, index: true, scalar: true }, expandLimit: DEFAULT_EXPAND_LIMIT, heading: 'section', bold: false,
 };
 
-const RULE_TITLES: Record<Rule, string> = {
+/** The widest scalar line, in texWidth glyphs, that fits a 3.5-inch column beside its left-hand side. */
+const SCALAR_LINE_GLYPHS = 30;
+/** The widest equation, in texWidth glyphs, that fits a 3.5-inch column. */
+const COLUMN_GLYPHS = 34;
+
+/** The label prefix used when none is given. */
+export const defaultLabelPrefix = (name: string, notation: NotationName): string => (notation === 'nielsen' ? name : `${name}-question`);
+
+const RULE_TITLES: Record<Equation['rule'], string> = {
   'loss-derivative': 'derivative of the loss',
   'chain-activation': 'chain rule through the activation',
   substitution: 'substitution',
   simplification: 'simplification',
   'chain-affine-weight': 'chain rule through the weights',
   'chain-affine-bias': 'chain rule through the bias',
-  'chain-affine-input': 'chain rule back to the previous layer (transpose of the Jacobian)',
+  'chain-affine-input': 'chain rule back to the previous layer',
+};
+
+/** What a step's label says it is (with the layer, or l for a general step). */
+const RULE_LABELS: Record<Equation['rule'], string> = {
+  'loss-derivative': 'dC-da',
+  'chain-activation': 'delta-def',
+  substitution: 'delta-sub',
+  simplification: 'delta-simp',
+  'chain-affine-weight': 'step-grad-W',
+  'chain-affine-bias': 'step-grad-b',
+  'chain-affine-input': 'dC-da',
 };
 
 /** A display equation: its LaTeX body and the label a paper can \eqref. */
 export interface DisplayEquation { readonly tex: string; readonly label: string }
+
+/** One step of the backward pass; `intro` opens a general step "for l = …"; `remark` is kept as a LaTeX comment. */
+export interface DerivationStep { number: number; rule: string; why: string; intro: string; remark: string; equation: DisplayEquation }
 
 export interface DerivationDocument {
   readonly name: string;
   readonly title: string;
   readonly summary: string;
   readonly notation: NotationName;
+  readonly labelPrefix: string;
+  /** The LaTeX heading commands for the title and for each part, e.g. \section* and \subsection*; '' for none. */
+  readonly headings: { readonly title: string; readonly part: string };
   readonly layers: { layer: string; units: number; activation: string; activationName: string; bias: string }[];
   readonly shapes: string[];
+  /** The conventions stated once: ⊙, ⊘, the gradient layout. */
+  readonly conventions: string;
+  /** δ^{(l)} = ∂C/∂z^{(l)} in the notation. */
+  readonly deltaDefinition: string;
+  /** The backpropagation equations of this network, in matrix form. */
+  readonly equations: DisplayEquation[];
   readonly forward: DisplayEquation[];
   readonly loss: { title: string; equation: DisplayEquation; gradient: string };
   readonly activations: { name: string; definition: string; derivative: string; notes: readonly string[] }[];
-  readonly steps: { number: number; rule: string; why: string; equation: DisplayEquation }[] | false;
+  readonly steps: DerivationStep[] | false;
   readonly gradients: DisplayEquation[] | false;
   readonly batch: { shapes: string; equations: DisplayEquation[] };
   readonly expanded: { loss: string; derivatives: DisplayEquation[] } | false;
+  /** Why the scalar level asked for is not shown, or ''. */
+  readonly expandedOmitted: string;
   readonly expandLimit: number;
   readonly weightConvention: string;
   /** optimizer: false for plain SGD at a constant rate, whose section reads as it always has. */
@@ -63,36 +110,87 @@ export interface DerivationDocument {
 /** What the update section says of an optimizer or a schedule: prose with $…$ inline math, before and after the equation. */
 export interface OptimizerText { readonly intro: string; readonly after: string }
 
+const HEADINGS: Record<HeadingLevel, { title: string; part: string }> = {
+  section: { title: '\\section*', part: '\\subsection*' },
+  subsection: { title: '\\subsection*', part: '\\subsubsection*' },
+  none: { title: '', part: '' },
+};
+
 export function derivationDocument(c: Compiled, options: Partial<LatexOptions> = {}): DerivationDocument {
   const opts: LatexOptions = { ...DEFAULT_LATEX_OPTIONS, ...options };
   const { network, derivation } = c;
   const graph = derivation.graph;
   const n = new Notation(opts.notation, network);
+  n.bold = opts.bold;
   const mp = new MatrixLatexPrinter(n);
   const [j, k] = n.indices;
   const L = graph.layers.length;
-  const eq = (tex: string, what: string): DisplayEquation => ({ tex, label: `\\label{eq:${network.name}:${what}}` });
-  const dims = (rows: number | string, cols: number | string): string => `\\mathbb{R}^{${rows} \\times ${cols}}`;
+  const prefix = opts.labelPrefix ?? defaultLabelPrefix(network.name, opts.notation);
+  const eq = (tex: string, what: string): DisplayEquation => ({ tex, label: `\\label{eq:${prefix}:${what}}` });
+  // Vectors are in ℝ^n, scalars in ℝ; only a matrix has two dimensions.
+  const dims = (rows: number | string, cols: number | string): string =>
+    cols === 1 ? (rows === 1 ? '\\mathbb{R}' : `\\mathbb{R}^{${rows}}`) : `\\mathbb{R}^{${rows} \\times ${cols}}`;
+  // Matrix and index forms on separate lines, so each fits a column; a network of single units has one form.
   const both = (matrix: string, index: string): string => {
     const forms = [opts.levels.matrix || !opts.levels.index ? matrix : '', opts.levels.index ? index : ''].filter(Boolean);
-    // For a network of single units the two forms coincide: print it once.
-    return [...new Set(forms)].join(' \\qquad ');
+    return [...new Set(forms)].join(' \\\\\n');
+  };
+  const gathered = (tex: string): string => (tex.includes('\\\\') ? `\\begin{gathered}\n${tex}\n\\end{gathered}` : tex);
+  /** "l = 5, …, 1" in Nielsen's numbers, "l = L-1, …, 1" in the question's. */
+  const range = (from: number, to: number): string => {
+    const name = (l: number): string => (opts.notation === 'nielsen' || l === 1 ? String(l) : l === L ? 'L' : `L-${L - l}`);
+    if (from === to) return `l = ${name(from)}`;
+    // Two layers are named, not ranged: "l = 1, 2", "l = L-1, L".
+    const own = (l: number): string => (opts.notation === 'nielsen' ? String(l) : l === L ? 'L' : `L-${L - l}`);
+    return Math.abs(from - to) === 1 ? `l = ${own(from)}, ${own(to)}` : `l = ${name(from)}, \\ldots, ${name(to)}`;
   };
 
-  const shapes: string[] = [`${n.matrix('a', 0)} = x \\in ${dims(network.input, 1)}`];
-  for (const layer of graph.layers) {
-    shapes.push(`${n.matrix('W', layer.l)} \\in ${dims(layer.units, layer.fanIn)}`);
-    if (layer.b) shapes.push(`${n.matrix('b', layer.l)} \\in ${dims(layer.units, 1)}`);
-    shapes.push(`${n.matrix('z', layer.l)}, ${n.matrix('a', layer.l)}, ${n.matrix('delta', layer.l)} \\in ${dims(layer.units, 1)}`);
-  }
-  shapes.push(`${n.matrix('y')} \\in ${dims(graph.layers[L - 1]!.units, 1)}`);
+  /**
+   * The equations of layers `ls` (in this order): written once "for l = …" when
+   * every layer's equations print alike relative to it, so depth costs no pages;
+   * else once per layer. `rows` prints one layer's equations in a notation,
+   * `tag` naming the layer in labels (its number, or l).
+   */
+  const perLayer = (ls: readonly number[], rows: (nn: Notation, l: number, tag: string) => DisplayEquation[], base: Notation = n): DisplayEquation[] => {
+    if (ls.length >= 2) {
+      const signature = (l: number): string => rows(base.general(l), l, 'l').map((r) => r.tex).join('\n');
+      const first = signature(ls[0]!);
+      if (ls.every((l) => signature(l) === first)) {
+        const r = range(ls[0]!, ls[ls.length - 1]!);
+        return rows(base.general(ls[0]!), ls[0]!, 'l').map((e) => ({ ...e, tex: withRange(e.tex, r) }));
+      }
+    }
+    return ls.flatMap((l) => rows(base, l, String(l)));
+  };
+  const layerOf = (l: number): GraphLayer => graph.layers[l - 1]!;
+  const upward = graph.layers.map((layer) => layer.l);
+  const downward = [...upward].reverse();
 
-  const forward = graph.layers.flatMap((layer) => [
-    eq(both(`${n.matrix('z', layer.l)} = ${mp.print(layer.zDef)}`, `${n.element('z', layer.l, [j], layer.z)} = ${mp.index(layer.zDef, j, '1')}`), `z${layer.l}`),
-    eq(both(`${n.matrix('a', layer.l)} = ${mp.print(layer.aDef)}`, layer.act.elementwise
-      ? `${n.element('a', layer.l, [j], layer.a)} = ${mp.index(layer.aDef, j, '1')}`
-      : `${n.element('a', layer.l, [j], layer.a)} = \\frac{e^{${n.element('z', layer.l, [j], layer.z)}}}{\\sum_{${k}} e^{${n.element('z', layer.l, [k], layer.z)}}}`), `a${layer.l}`),
-  ]);
+  const shape = (tex: string): DisplayEquation => ({ tex, label: '' });
+  // Concrete sizes: layers of different sizes are listed one by one.
+  const shapes: string[] = [
+    `${n.matrix('a', 0)}${opts.notation === 'question' ? '' : ' = x'} \\in ${dims(network.input, 1)}`,
+    ...perLayer(upward, (nn, l) => {
+      const layer = layerOf(l);
+      return [
+        shape(`${nn.matrix('W', l)} \\in ${dims(layer.units, layer.fanIn)}`),
+        ...(layer.b ? [shape(`${nn.matrix('b', l)} \\in ${dims(layer.units, 1)}`)] : []),
+        shape(`${nn.matrix('z', l)}, ${nn.matrix('a', l)}, ${nn.matrix('delta', l)} \\in ${dims(layer.units, 1)}`),
+      ];
+    }).map((e) => e.tex),
+    `${n.matrix('y')} \\in ${dims(graph.layers[L - 1]!.units, 1)}`,
+  ];
+
+  const forward = perLayer(upward, (nn, l, tag) => {
+    const layer = layerOf(l);
+    const p = new MatrixLatexPrinter(nn);
+    return [
+      eq(gathered(both(`${nn.matrix('z', l)} = ${p.print(layer.zDef)}`, `${nn.element('z', l, [j], layer.z)} = ${p.index(layer.zDef, j, '1')}`)), `z-${tag}`),
+      eq(gathered(both(`${nn.matrix('a', l)} = ${p.print(layer.aDef)}`, layer.act.elementwise
+        ? `${nn.element('a', l, [j], layer.a)} = ${p.index(layer.aDef, j, '1')}`
+        : `${nn.element('a', l, [j], layer.a)} = \\frac{e^{${nn.element('z', l, [j], layer.z)}}}{\\sum_{${k}} e^{${nn.element('z', l, [k], layer.z)}}}`)), `a-${tag}`),
+    ];
+  });
 
   const lastA = graph.layers[L - 1]!.a;
   const lossScalar = mp.scalar((s) => {
@@ -103,59 +201,83 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     return undefined;
   });
   const lossTerm = lossScalar.print(graph.loss.element);
+  // A sum binds looser than the product of its terms: only a sum of terms needs parentheses.
   const lossTex = lastA.rows === 1 ? `C = ${lossTerm}`
-    : `C = \\sum_{${j}=1}^{${n.sizeName(L)}} ${graph.loss.element.kind === 'add' ? `\\left(${lossTerm}\\right)` : lossTerm}`;
+    : `C = ${lossTerm.startsWith('-') && graph.loss.element.kind !== 'add' ? `-\\sum_{${j}=1}^{${n.sizeName(L)}} ${unwrap(lossTerm.slice(1))}` : `\\sum_{${j}=1}^{${n.sizeName(L)}} ${graph.loss.element.kind === 'add' ? `\\left(${lossTerm}\\right)` : lossTerm}`}`;
 
-  const steps = opts.levels.matrix && derivation.steps.map((s, i) => ({
-    number: i + 1,
-    rule: RULE_TITLES[s.rule],
-    why: s.why.charAt(0).toUpperCase() + s.why.slice(1),
-    equation: eq(`${lhs(s, mp, n)} = ${mp.print(s.rhs)}`, `step${i + 1}`),
-  }));
+  // The summary: this network's equations in matrix form, general in l where layers repeat.
+  const equations = summaryEquations(derivation.gradients, n, eq, range);
 
-  const gradients = (opts.levels.matrix || opts.levels.index) && derivation.gradients.flatMap((g) => {
-    const l = g.layer.l;
+  const steps = opts.levels.matrix && backwardSteps(derivation.steps, graph, n, prefix, range);
+
+  // Output layer first: δ^(l) needs δ^(l+1).
+  const gradientRows = (nn: Notation, l: number, tag: string): DisplayEquation[] => {
+    const g = derivation.gradients[l - 1]!;
+    const p = new MatrixLatexPrinter(nn);
     const rows = [
-      eq(both(`${n.matrix('delta', l)} = ${mp.print(g.delta)}`, `${n.element('delta', l, [j], g.layer.z)} = ${mp.index(g.delta, j, '1')}`), `delta${l}`),
-      eq(both(`\\frac{\\partial C}{\\partial ${n.matrix('W', l)}} = ${mp.print(g.dW)}`,
-        `\\frac{\\partial C}{\\partial ${n.element('W', l, [j, k], g.layer.W)}} = ${mp.index(g.dW, j, k)}`), `dW${l}`),
+      eq(gathered(both(`${nn.matrix('delta', l)} = ${p.print(g.delta)}`, `${nn.element('delta', l, [j], g.layer.z)} = ${p.index(g.delta, j, '1')}`)), `delta-${tag}`),
+      eq(gathered(both(`\\frac{\\partial C}{\\partial ${nn.matrix('W', l)}} = ${p.print(g.dW)}`,
+        `\\frac{\\partial C}{\\partial ${nn.element('W', l, [j, k], g.layer.W)}} = ${p.index(g.dW, j, k)}`)), `grad-W-${tag}`),
     ];
     if (g.db && g.layer.b) {
-      rows.push(eq(both(`\\frac{\\partial C}{\\partial ${n.matrix('b', l)}} = ${mp.print(g.db)}`,
-        `\\frac{\\partial C}{\\partial ${n.element('b', l, [j], g.layer.b)}} = ${mp.index(g.db, j, '1')}`), `db${l}`));
+      rows.push(eq(gathered(both(`\\frac{\\partial C}{\\partial ${nn.matrix('b', l)}} = ${p.print(g.db)}`,
+        `\\frac{\\partial C}{\\partial ${nn.element('b', l, [j], g.layer.b)}} = ${p.index(g.db, j, '1')}`)), `grad-b-${tag}`));
     }
     return rows;
-  });
+  };
+  const gradients = (opts.levels.matrix || opts.levels.index) && [...gradientRows(n, L, String(L)), ...perLayer(downward.slice(1), gradientRows)];
 
-  // The same derivation printed for a batch of m examples, one per column.
+  // The same derivation printed for a batch of m examples, one per column; C̄ is the loss averaged over the batch.
   const bn = new Notation(opts.notation, network);
   bn.batch = true;
-  const bp = new MatrixLatexPrinter(bn);
-  const batchEquations = [...derivation.gradients].reverse().flatMap((g) => {
-    const l = g.layer.l;
+  bn.bold = opts.bold;
+  const batchForward = (nn: Notation, l: number, tag: string): DisplayEquation[] => {
+    const layer = layerOf(l);
+    const p = new MatrixLatexPrinter(nn);
+    return [eq(`${nn.matrix('z', l)} = ${p.print(layer.zDef)}`, `batch-z-${tag}`), eq(`${nn.matrix('a', l)} = ${p.print(layer.aDef)}`, `batch-a-${tag}`)];
+  };
+  const batchBackward = (nn: Notation, l: number, tag: string): DisplayEquation[] => {
+    const g = derivation.gradients[l - 1]!;
+    const p = new MatrixLatexPrinter(nn);
     const rows = [
-      eq(`${bn.matrix('delta', l)} = ${bp.print(g.delta)} \\in ${dims(g.layer.units, 'm')}`, `batch-delta${l}`),
-      eq(`\\frac{\\partial C}{\\partial ${bn.matrix('W', l)}} = \\frac{1}{m} ${bp.print(g.dW)}`, `batch-dW${l}`),
+      eq(`${nn.matrix('delta', l)} = ${p.print(g.delta)}`, `batch-delta-${tag}`),
+      eq(`\\frac{\\partial \\bar{C}}{\\partial ${nn.matrix('W', l)}} = \\frac{1}{m} ${p.print(g.dW)}`, `batch-grad-W-${tag}`),
     ];
-    if (g.db && g.layer.b) rows.push(eq(`\\frac{\\partial C}{\\partial b^{${bn.layer(l)}}} = \\frac{1}{m} ${bn.matrix('delta', l)} \\mathbf{1}`, `batch-db${l}`));
+    if (g.db && g.layer.b) rows.push(eq(`\\frac{\\partial \\bar{C}}{\\partial ${nn.single().matrix('b', l)}} = \\frac{1}{m} ${nn.matrix('delta', l)} \\mathbf{1}`, `batch-grad-b-${tag}`));
     return rows;
-  });
+  };
   const batch = {
-    shapes: `${bn.matrix('a', 0)} = X \\in ${dims(network.input, 'm')}, \\quad ${bn.matrix('z', 1)}, ${bn.matrix('a', 1)} \\in ${dims(graph.layers[0]!.units, 'm')}, \\quad \\ldots`,
+    shapes: `${bn.matrix('a', 0)} \\in ${dims(network.input, 'm')}`,
     equations: [
-      ...graph.layers.map((layer) => eq(`${bn.matrix('z', layer.l)} = ${bp.print(layer.zDef)}, \\qquad ${bn.matrix('a', layer.l)} = ${bp.print(layer.aDef)}`, `batch-forward${layer.l}`)),
-      ...batchEquations,
+      ...perLayer(upward, batchForward, bn),
+      ...batchBackward(bn, L, String(L)),
+      ...perLayer(downward.slice(1), batchBackward, bn),
     ],
   };
 
   let expanded: DerivationDocument['expanded'] = false;
-  if (opts.levels.scalar && layoutOf(network).paramCount <= opts.expandLimit) {
+  let expandedOmitted = '';
+  const paramCount = layoutOf(network).paramCount;
+  if (opts.levels.scalar && paramCount <= opts.expandLimit) {
     const e = expand(graph);
     const sp = mp.scalar();
-    expanded = {
-      loss: `C = ${sp.print(e.loss)}`,
-      derivatives: e.derivatives.map((d, i) => eq(`\\frac{\\partial C}{\\partial ${mp.spellScalar(d.param)}} = ${sp.print(d.expr)}`, `expanded${i + 1}`)),
+    // A long product breaks between its factors (split) to fit a 3.5-inch column; nested functions cannot.
+    const broken = (lhs: string, e: Parameters<typeof sp.print>[0]): string | undefined => {
+      const rows = sp.lines(e, SCALAR_LINE_GLYPHS);
+      if (!rows) return undefined;
+      return rows.length === 1 ? `${lhs} = ${rows[0]}`
+        : `\\begin{split}\n${lhs} &= ${rows[0]} \\\\\n${rows.slice(1).map((r) => `&\\quad \\cdot ${r}`).join(' \\\\\n')}\n\\end{split}`;
     };
+    const loss = broken('C', e.loss);
+    const derivatives = e.derivatives.map((d) => {
+      const tex = broken(`\\frac{\\partial C}{\\partial ${mp.spellScalar(d.param)}}`, d.expr);
+      return tex && eq(tex, `scalar-${[d.param.base, d.param.layer, ...d.param.index].filter((x) => x !== undefined).join('-')}`);
+    });
+    if (loss && derivatives.every((d) => d !== undefined)) expanded = { loss, derivatives: derivatives as DisplayEquation[] };
+    else expandedOmitted = 'Written out in scalars, the loss of this network nests its activations too deeply to print in a line; the recursion above gives every derivative.';
+  } else if (opts.levels.scalar) {
+    // Said in the document, never silently left out.
+    expandedOmitted = `The network has ${paramCount} parameters, more than ${opts.expandLimit}, so the derivatives are not written out in scalars here.`;
   }
 
   const optimizer = optimizerUpdate(network, n);
@@ -165,26 +287,197 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     return out;
   });
 
+  const heading = HEADINGS[opts.heading];
   return {
     name: network.name,
     title: `Backpropagation for \\texttt{${network.name}}`,
     summary: describe(network),
     notation: opts.notation,
+    labelPrefix: prefix,
+    headings: heading,
     layers: graph.layers.map((layer) => ({ layer: n.layer(layer.l), units: layer.units, activation: layer.act.latexName, activationName: layer.act.name, bias: layer.b ? 'yes' : 'no' })),
     shapes,
+    conventions: conventionsText(n),
+    deltaDefinition: `${n.general(1).matrix('delta', 1)} = \\partial C / \\partial ${n.general(1).matrix('z', 1)}`,
+    equations,
     forward,
     loss: { title: graph.loss.title, equation: eq(lossTex, 'loss'), gradient: `\\frac{\\partial C}{\\partial ${n.element('a', L, [j], lastA)}} = ${lossScalar.print(graph.loss.gradient)}` },
-    activations: distinct(graph.layers.map((l) => l.act)).map((act) => activationSection(act, mp)),
+    activations: distinct(graph.layers.map((l) => l.act)).map((act) => activationSection(act, mp, n)),
     steps,
     gradients,
     batch,
     expanded,
+    expandedOmitted,
     expandLimit: opts.expandLimit,
     weightConvention: n.weightConvention,
     update: optimizer
       ? { eta: `\\eta = ${texNumber(network.train!.rate)}`, equation: eq(optimizer.equation, 'update'), optimizer: optimizer.text }
       : { eta: network.train ? `\\eta = ${network.train.rate}` : '\\eta', equation: eq(`\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}`, 'update'), optimizer: false },
   };
+}
+
+/** ", l = 1, …, L" after an equation, or on a line of its own when the equation is wide. */
+function withRange(tex: string, r: string): string {
+  if (tex.includes('\\end{gathered}')) return tex.replace('\n\\end{gathered}', ` \\\\\n(${r})\n\\end{gathered}`);
+  return texWidth(tex) + texWidth(r) <= COLUMN_GLYPHS ? `${tex}, \\quad ${r}` : `\\begin{gathered}\n${tex}, \\\\\n${r}\n\\end{gathered}`;
+}
+
+/** A term without the parentheses around all of it: after a sum sign a product needs none. */
+function unwrap(tex: string): string {
+  if (!tex.startsWith('\\left(') || !tex.endsWith('\\right)')) return tex;
+  let depth = 0;
+  for (const m of tex.matchAll(/\\left\(|\\right\)/g)) {
+    depth += m[0] === '\\left(' ? 1 : -1;
+    if (depth === 0 && m.index! + m[0].length < tex.length) return tex;
+  }
+  return tex.slice('\\left('.length, -'\\right)'.length);
+}
+
+/** ⊙, ⊘ and the gradient layout, stated once. */
+function conventionsText(n: Notation): string {
+  const W = n.matrix('W', undefined);
+  return `Every vector is a column. $u \\odot v$ and $u \\oslash v$ are the componentwise product and quotient; `
+    + `a function of a vector, such as $\\sigma(z)$, acts on each component. A gradient has the shape of its variable: `
+    + `$\\partial C / \\partial ${W}$ is the matrix of the $\\partial C / \\partial ${W}_{${n.indices.join('')}}$.`;
+}
+
+type Labeller = (tex: string, what: string) => DisplayEquation;
+
+/**
+ * Output error, recursion, weight and bias gradients of this network in matrix
+ * form. Layers whose equations print the same relative to their own layer are
+ * written once, "for l = …", with the notation's general layer (l).
+ */
+function summaryEquations(gradients: readonly LayerGradient[], n: Notation, eq: Labeller, range: (from: number, to: number) => string): DisplayEquation[] {
+  const L = gradients.length;
+  const print = (nn: Notation, e: MExpr): string => new MatrixLatexPrinter(nn).print(e);
+  const dC = (nn: Notation, base: string, l: number): string => `\\frac{\\partial C}{\\partial ${nn.matrix(base, l)}}`;
+  /** One general line when every layer prints alike, else one aligned row per layer. */
+  const lines = (group: readonly LayerGradient[], left: (nn: Notation, l: number) => string, right: (g: LayerGradient) => MExpr, what: string, from: number, to: number): DisplayEquation => {
+    const general = group.map((g) => print(n.general(g.layer.l), right(g)));
+    if (group.length >= 2 && general.every((t) => t === general[0])) {
+      const g = n.general(group[0]!.layer.l);
+      return eq(withRange(`${left(g, group[0]!.layer.l)} = ${general[0]}`, range(from, to)), what);
+    }
+    if (group.length === 1) return eq(`${left(n, group[0]!.layer.l)} = ${print(n, right(group[0]!))}`, what);
+    return eq(`\\begin{aligned}\n${group.map((g) => `${left(n, g.layer.l)} &= ${print(n, right(g))}`).join(' \\\\\n')}\n\\end{aligned}`, what);
+  };
+  const out = [eq(`${n.matrix('delta', L)} = ${print(n, gradients[L - 1]!.delta)}`, 'delta-out')];
+  const hidden = gradients.slice(0, L - 1).reverse();
+  if (hidden.length > 0) out.push(lines(hidden, (nn, l) => nn.matrix('delta', l), (g) => g.delta, 'delta-rec', L - 1, 1));
+  out.push(lines(gradients, (nn, l) => dC(nn, 'W', l), (g) => g.dW, 'grad-W', 1, L));
+  const biased = gradients.filter((g) => g.db && g.layer.b);
+  if (biased.length > 0) {
+    const contiguous = biased.length === L;
+    out.push(contiguous ? lines(biased, (nn, l) => dC(nn, 'b', l), (g) => g.db!, 'grad-b', 1, L)
+      : eq(`\\begin{aligned}\n${biased.map((g) => `${dC(n, 'b', g.layer.l)} &= ${print(n, g.db!)}`).join(' \\\\\n')}\n\\end{aligned}`, 'grad-b'));
+  }
+  return out;
+}
+
+/**
+ * The backward pass, step by step, from the loss back to the first layer.
+ * Hidden layers whose steps print alike relative to their own layer are
+ * written once as a general step for l = L−1, …, 1.
+ */
+function backwardSteps(all: readonly Equation[], graph: Graph, n: Notation, prefix: string, range: (from: number, to: number) => string): DerivationStep[] {
+  const L = graph.layers.length;
+  const groups = new Map<number, Equation[]>();
+  for (const s of all) groups.set(s.layer, [...(groups.get(s.layer) ?? []), s]);
+  const render = (steps: readonly Equation[], nn: Notation, general: boolean): Omit<DerivationStep, 'number' | 'intro'>[] => {
+    const mp = new MatrixLatexPrinter(nn);
+    const seen = new Map<string, number>();
+    return steps.map((s) => {
+      const layerName = general ? 'l' : String(s.layer);
+      const base = `${RULE_LABELS[s.rule]}-${layerName}`;
+      const count = (seen.get(base) ?? 0) + 1;
+      seen.set(base, count);
+      const what = count === 1 ? base : `${base}-${count}`;
+      return {
+        rule: RULE_TITLES[s.rule],
+        why: capitalize(stepWhy(s, graph, nn)),
+        remark: s.remark ?? '',
+        equation: { tex: stepTex(lhs(s, mp, nn), mp.print(s.rhs)), label: `\\label{eq:${prefix}:${what}}` },
+      };
+    });
+  };
+  const out: Omit<DerivationStep, 'number'>[] = render(groups.get(L) ?? [], n, false).map((s) => ({ ...s, intro: '' }));
+  const hidden = [...groups.keys()].filter((l) => l < L).sort((a, b) => b - a);
+  const signature = (l: number): string => render(groups.get(l)!, n.general(l), true).map((s) => `${s.why}|${s.equation.tex}`).join('\n');
+  const alike = hidden.length >= 2 && hidden.every((l) => signature(l) === signature(hidden[0]!));
+  if (alike) {
+    out.push(...render(groups.get(hidden[0]!)!, n.general(hidden[0]!), true).map((s, i) => ({
+      ...s, intro: i === 0 ? `Every layer before the last repeats the same steps; for $${range(hidden[0]!, 1)}$:` : '',
+    })));
+  } else {
+    for (const l of hidden) out.push(...render(groups.get(l)!, n, false).map((s) => ({ ...s, intro: '' })));
+  }
+  return out.map((s, i) => ({ ...s, number: i + 1 }));
+}
+
+/** A step's equation; a definition δ ≡ ∂C/∂z too wide for a column puts its value on a second line. */
+function stepTex(left: string, right: string): string {
+  const parts = left.split(' \\equiv ');
+  if (parts.length === 2 && texWidth(`${left} = ${right}`) > COLUMN_GLYPHS) {
+    return `\\begin{split}\n${parts[0]} &\\equiv ${parts[1]} \\\\\n&= ${right}\n\\end{split}`;
+  }
+  return `${left} = ${right}`;
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** Why a step holds, in the notation's own symbols (no word of the other notation). */
+function stepWhy(s: Equation, graph: Graph, n: Notation): string {
+  const L = graph.layers.length;
+  const layer = graph.layers[Math.max(0, s.layer - 1)]!;
+  const [r, c] = n.indices;
+  const act = layer.act.latexName;
+  const z = n.matrix('z', s.layer);
+  switch (s.rule) {
+    case 'loss-derivative':
+      return `the derivative of the ${graph.loss.title} with respect to the output $${n.matrix('a', L)}$, component by component`;
+    case 'chain-activation':
+      if (!layer.act.elementwise) {
+        const a = (i: string): string => n.element('a', s.layer, [i], layer.a);
+        return `every output of the softmax depends on every input, $\\partial ${a(r)} / \\partial ${n.element('z', s.layer, [c], layer.z)} = ${a(r)} \\left([${r} = ${c}] - ${a(c)}\\right)$, `
+          + `where $[${r} = ${c}]$ is 1 if $${r} = ${c}$ and 0 otherwise; so the Jacobian is $\\operatorname{diag}(${n.matrix('a', s.layer)}) - ${n.matrix('a', s.layer)} (${n.matrix('a', s.layer)})^{\\top}$`;
+      }
+      return `$${n.matrix('a', s.layer)} = ${act}(${z})$ acts on each component alone, so its Jacobian is the diagonal matrix $\\operatorname{diag}(${act}'(${z}))$ and the chain rule multiplies componentwise`;
+    case 'substitution':
+      return s.layer === L ? 'substitute the derivative of the loss' : `substitute $\\partial C / \\partial ${n.matrix('a', s.layer)}$ from the step before`;
+    case 'simplification':
+      if (!layer.act.elementwise) return softmaxWhy(graph, n, s.layer);
+      return s.why;
+    case 'chain-affine-weight': {
+      const zj = n.element('z', s.layer, [r], { rows: 2, cols: 1 });
+      // The question's asker took this factor for the layer's own output; say which it is.
+      const input = n.name === 'question' ? ` (the layer's input $${n.matrix('a', s.layer - 1)}$, not its output $${n.matrix('a', s.layer)}$)` : '';
+      return `$${z} = ${affine(layer, n)}$, and $\\partial ${zj} / \\partial ${n.element('W', s.layer, [r, c], { rows: 2, cols: 2 })} = ${n.element('a', s.layer - 1, [c], { rows: 2, cols: 1 })}$${input}, so the gradient is an outer product`;
+    }
+    case 'chain-affine-bias':
+      return `$\\partial ${z} / \\partial ${n.matrix('b', s.layer)} = I$`;
+    case 'chain-affine-input': {
+      const next = graph.layers[s.layer]!;
+      return `$${n.matrix('z', next.l)} = ${affine(next, n)}$ has the Jacobian $${n.matrix('W', next.l)}$ with respect to $${n.matrix('a', s.layer)}$, so the gradient is carried back by its transpose`;
+    }
+  }
+}
+
+/** W a + b of a layer, without b when it has none. */
+function affine(layer: GraphLayer, n: Notation): string {
+  return `${n.matrix('W', layer.l)} ${n.matrix('a', layer.l - 1)}${layer.b ? ` + ${n.matrix('b', layer.l)}` : ''}`;
+}
+
+/** The softmax-cross-entropy simplification, in general: the one line of algebra with Σ y = 1. */
+function softmaxWhy(graph: Graph, n: Notation, l: number): string {
+  const layer = graph.layers[l - 1]!;
+  const [r, c] = n.indices;
+  const a = (i: string): string => n.element('a', l, [i], layer.a);
+  const y = (i: string): string => n.element('y', undefined, [i], layer.a);
+  const d = n.element('delta', l, [r], layer.z);
+  return `in components, with $\\partial C / \\partial ${a(c)} = -${y(c)} / ${a(c)}$, `
+    + `$${d} = \\sum_{${c}} ${a(c)} \\left([${c} = ${r}] - ${a(r)}\\right) \\left(-\\frac{${y(c)}}{${a(c)}}\\right) = -${y(r)} + ${a(r)} \\sum_{${c}} ${y(c)} = ${a(r)} - ${y(r)}$, `
+    + `since the targets sum to one, $\\sum_{${c}} ${y(c)} = 1$`;
 }
 
 /**
@@ -243,14 +536,16 @@ function optimizerUpdate(network: Network, n: Notation): { equation: string; tex
   const train = network.train;
   const kind = train?.optimizer?.kind ?? 'sgd';
   const schedule = train?.schedule?.kind === 'constant' ? undefined : train?.schedule;
-  if (!train || (kind === 'sgd' && !schedule)) return undefined;
+  const examples = train?.data.length ?? 0;
+  const batch = Math.max(1, Math.min(train?.batch ?? 1, examples));
+  // Plain SGD of one example a step reads as it always has; a batch makes the rule a mean.
+  if (!train || (kind === 'sgd' && !schedule && batch === 1)) return undefined;
   const rule = OPTIMIZER_RULES[kind];
   const eta = schedule ? '\\eta_k' : '\\eta';
-  const examples = train.data.length;
-  const batch = Math.max(1, Math.min(train.batch ?? 1, examples));
   const gradient = batch === 1 ? 'g_t &= \\frac{\\partial C}{\\partial \\theta}' : 'g_t &= \\frac{1}{|B|} \\sum_{e \\in B} \\frac{\\partial C_e}{\\partial \\theta}';
   const params = layoutOf(network).entries.map((e) => n.matrix(e.kind, e.layer));
-  const theta = params.length <= 4 ? params.join(', ') : `${params.slice(0, 3).join(', ')}, \\ldots, ${params[params.length - 1]}`;
+  // A line may break after any comma of the list (TeX does not break inline math at commas by itself).
+  const theta = (params.length <= 4 ? params : [...params.slice(0, 3), '\\ldots', params[params.length - 1]!]).join(', \\allowbreak ');
   const short = examples % batch;
   const over = batch === 1 ? "for the step's example" : `averaged over the step's batch $B$ of $|B| = ${batch}$ examples`;
   const settings = OPTIMIZERS[kind].map((h: Hyperparameter) => `${HYPERPARAMETER_TEX[h]} = ${texNumber(train.optimizer?.[h] ?? HYPERPARAMETERS[h])}`);
@@ -278,8 +573,21 @@ export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}):
 }
 
 /** The LaTeX of an already built document (a standalone file, or the body alone). */
+/** The part titles, in the order the document shows them. */
+export const PART_TITLES = {
+  summary: 'The backpropagation equations', network: 'The network and its notation', forward: 'Forward pass',
+  activations: 'Derivatives of the activations', steps: 'Backward pass, step by step', gradients: 'The gradients',
+  batch: 'A batch of examples', expanded: 'Every derivative written out', update: 'Update rule',
+} as const;
+
 export function latexOf(doc: DerivationDocument, fragment: boolean): string {
-  const context = { ...doc, shapes: doc.shapes.join(' \\\\\n') };
+  // With no headings, a part opens with its name in bold, as a run-in paragraph head (no class letters or numbers it).
+  const part = (title: string): string => (doc.headings.part ? `${doc.headings.part}{${title}}` : `\\par\\medskip\\noindent\\textbf{${title}.}`);
+  const h = {
+    title: doc.headings.title ? `${doc.headings.title}{${doc.title}}` : '',
+    ...Object.fromEntries(Object.entries(PART_TITLES).map(([k, t]) => [k, part(t)])),
+  };
+  const context = { ...doc, h, shapes: doc.shapes.join(' \\\\\n') };
   const body = renderTemplate('latex/fragment', context);
   return fragment ? body : renderTemplate('latex/document', { ...context, body });
 }
@@ -293,15 +601,36 @@ function lhs(eq: Equation, mp: MatrixLatexPrinter, n: Notation): string {
   return `\\frac{\\partial C}{\\partial ${mp.print(eq.lhs.wrt)}}`;
 }
 
-function activationSection(act: Activation, mp: MatrixLatexPrinter): DerivationDocument['activations'][number] {
+/** Textbook definitions of the activations whose CAS formula is only their own name (σ(z) = σ(z) says nothing). */
+const DEFINITIONS: Readonly<Record<string, string>> = {
+  sigmoid: '\\frac{1}{1 + e^{-z}}',
+  tanh: '\\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}',
+  softplus: '\\ln\\left(1 + e^{z}\\right)',
+  relu: '\\begin{cases} z, & z > 0, \\\\ 0, & z \\le 0, \\end{cases}',
+};
+const DERIVATIVES: Readonly<Record<string, string>> = {
+  relu: '\\begin{cases} 1, & z > 0, \\\\ 0, & z \\le 0 \\end{cases}',
+};
+
+function activationSection(act: Activation, mp: MatrixLatexPrinter, n: Notation): DerivationDocument['activations'][number] {
   const name = act.latexName;
   if (!act.elementwise) {
-    return { name: act.name, definition: `${name}(z)_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}`, derivative: `\\frac{\\partial\\, ${name}(z)_i}{\\partial z_j} = ${name}(z)_i \\left(\\delta_{ij} - ${name}(z)_j\\right)`, notes: ['The code subtracts $\\max_k z_k$ before exponentiating, which leaves the result unchanged and cannot overflow.'] };
+    const [r, c] = n.indices;
+    // s names softmax(z), so the derivative fits a column.
+    return {
+      name: act.name,
+      definition: `s_${r} = ${name}(z)_${r} = \\frac{e^{z_${r}}}{\\sum_${c} e^{z_${c}}}`,
+      derivative: `\\frac{\\partial s_${r}}{\\partial z_${c}} = s_${r} \\left([${r} = ${c}] - s_${c}\\right)`,
+      notes: [`Here $[${r} = ${c}]$ is 1 if $${r} = ${c}$ and 0 otherwise. Subtracting $\\max_${c} z_${c}$ from every $z_${r}$ leaves the softmax unchanged and keeps its exponentials finite.`],
+    };
   }
   const sp = mp.scalar((s) => (s.base === 'v' && s.index.length === 0 ? `${name}(z)` : undefined));
-  let derivative = `${name}'(z) = ${sp.print(act.derivative)}`;
-  if (act.fromOutput && key(act.fromOutput) !== key(act.derivative)) derivative += ` = ${sp.print(act.fromOutput)}`;
-  return { name: act.name, definition: `${name}(z) = ${sp.print(act.formula)}`, derivative, notes: act.notes };
+  const own = sp.print(act.formula);
+  const empty = own.replace(/\\left\(|\\right\)/g, (m) => (m.endsWith('(') ? '(' : ')')) === `${name}(z)`;
+  const formula = DEFINITIONS[act.name] ?? (empty ? undefined : own);
+  let derivative = `${name}'(z) = ${DERIVATIVES[act.name] ?? sp.print(act.derivative)}`;
+  if (!DERIVATIVES[act.name] && act.fromOutput && key(act.fromOutput) !== key(act.derivative)) derivative += ` = ${sp.print(act.fromOutput)}`;
+  return { name: act.name, definition: formula === undefined ? '' : `${name}(z) = ${formula}`, derivative, notes: act.notes };
 }
 
 function distinct(acts: Activation[]): Activation[] {

@@ -9,17 +9,50 @@ export class Notation {
   readonly sumIndices: readonly string[];
   /** Matrix-of-examples names: A, Z, Δ, Y for a batch of m examples. */
   batch = false;
+  /**
+   * A general step "for l = …" prints its layers relative to one layer: with
+   * anchor 3, layer 3 prints (l), layer 4 (l+1), layer 2 (l-1). Undefined: the
+   * layers print as themselves.
+   */
+  anchor: number | undefined;
+  /** Bold vectors and matrices (\\mathbf{W}, \\boldsymbol{\\delta}), as many journals set them. */
+  bold = false;
   constructor(readonly name: NotationName, private readonly network: Network) {
     this.indices = name === 'question' ? ['i', 'j'] : ['j', 'k'];
-    this.sumIndices = name === 'question' ? ['j', 'k', 'm', 'p'] : ['k', 'i', 'm', 'p'];
+    // The question's k counts iterations (W(k+1)), so its sums run over p, q, …
+    this.sumIndices = name === 'question' ? ['j', 'p', 'q', 'r'] : ['k', 'i', 'm', 'p'];
   }
 
   get depth(): number {
     return this.network.layers.length;
   }
 
+  /** This notation with every layer printed relative to `anchor` (see `anchor`). */
+  general(anchor: number): Notation {
+    const g = new Notation(this.name, this.network);
+    g.batch = this.batch;
+    g.bold = this.bold;
+    g.anchor = anchor;
+    return g;
+  }
+
+  /** This notation for one example (b^{(l)}, not b^{(l)} 1ᵀ), keeping the anchor. */
+  single(): Notation {
+    const g = new Notation(this.name, this.network);
+    g.anchor = this.anchor;
+    g.bold = this.bold;
+    return g;
+  }
+
+  /** "l", "l+1", "l-1" relative to the anchor. */
+  private relative(l: number): string {
+    const d = l - this.anchor!;
+    return d === 0 ? 'l' : d > 0 ? `l+${d}` : `l-${-d}`;
+  }
+
   /** "(2)" or "(L-1)". */
   layer(l: number): string {
+    if (this.anchor !== undefined) return `(${this.relative(l)})`;
     if (this.name === 'nielsen') return `(${l})`;
     const back = this.depth - l;
     return back === 0 ? '(L)' : `(L-${back})`;
@@ -32,18 +65,26 @@ export class Notation {
 
   /** n_l as a symbol for dimensions. */
   sizeName(l: number): string {
+    if (this.anchor !== undefined) return `n_{${this.relative(l)}}`;
     if (this.name === 'nielsen') return `n_{${l}}`;
     const back = this.depth - l;
     return back === 0 ? 'n_{L}' : `n_{L-${back}}`;
   }
 
-  /** The matrix or vector itself: W^{(2)}, a^{(0)}, y, \delta^{(1)}. */
+  /** The matrix or vector itself: W^{(2)}, a^{(0)}, y, \delta^{(1)} (bold when `bold` is set). */
   matrix(base: string, layer?: number): string {
-    if (base === 'y') return this.batch ? 'Y' : this.name === 'question' ? `a^{(L)^*}` : 'y';
-    if (base === 'dCda') return `\\frac{\\partial C}{\\partial ${this.matrix('a', layer)}}`;
-    if (this.batch && base === 'b') return `b^{${this.layer(layer!)}} \\mathbf{1}^{\\top}`;
+    return this.symbol(base, layer, this.bold);
+  }
+
+  private symbol(base: string, layer: number | undefined, bold: boolean): string {
+    // Bold upper-case matrices and lower-case vectors; an element stays plain (W_{jk} is a number).
+    const b = (head: string): string => (!bold ? head : head.startsWith('\\') ? `\\boldsymbol{${head}}` : `\\mathbf{${head}}`);
+    // The question's target is a^{(L)*}; a batch of targets stacks them as columns.
+    if (base === 'y') return this.name === 'question' ? `${b(this.batch ? 'A' : 'a')}^{(L)^*}` : b(this.batch ? 'Y' : 'y');
+    if (base === 'dCda') return `\\frac{\\partial C}{\\partial ${this.symbol('a', layer, bold)}}`;
+    if (this.batch && base === 'b') return `${b('b')}^{${this.layer(layer!)}} \\mathbf{1}^{\\top}`;
     const head = this.batch ? ({ delta: '\\Delta', a: 'A', z: 'Z' } as Record<string, string>)[base] ?? base : base === 'delta' ? '\\delta' : base;
-    return layer === undefined ? head : `${head}^{${this.layer(layer)}}`;
+    return layer === undefined ? b(head) : `${b(head)}^{${this.layer(layer)}}`;
   }
 
   /** One element, with subscripts only along dimensions larger than one. */
@@ -56,7 +97,7 @@ export class Notation {
       if (shape.rows > 1 && index[0] !== undefined) subs.push(index[0]);
       if (shape.cols > 1 && index[1] !== undefined) subs.push(index[1]);
     }
-    const m = this.matrix(base, layer);
+    const m = this.symbol(base, layer, false);
     if (subs.length === 0) return m;
     const joined = subs.some((s) => s.length > 1) ? subs.join(',') : subs.join('');
     return base === 'y' && this.name === 'question' ? `a^{(L)^*}_{${joined}}` : `${m}_{${joined}}`;

@@ -17,9 +17,12 @@ export function exampleFiles(): string[] {
   return readdirSync(EXAMPLES_DIR).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.endsWith('-matlab.json')).sort().map((f) => join(EXAMPLES_DIR, f));
 }
 
+/** The question's own networks are written in the asker's notation ((L), (L−1), i, j, a^{(L)*}), as npm start writes them. */
+export const ASKER_NOTATION = new Set(['examples/question.yaml', 'examples/question-chain.yaml']);
+
 export function allOutputs(): OutputFile[] {
   return exampleFiles().flatMap((file) => {
-    const { ts, tex, html } = outputsFor(loadNetworkFile(file), GENERATED_DIR);
+    const { ts, tex, html } = outputsFor(loadNetworkFile(file), GENERATED_DIR, ASKER_NOTATION.has(file) ? { notation: 'question' } : {});
     return [ts, tex, html];
   }).concat(questionOctave());
 }

@@ -11,7 +11,8 @@ import { train, writePlot } from '../index.ts';
 
 process.exitCode = await guard(contextOf(), false, async () => {
   const network = loadNetworkFile('examples/question.yaml');
-  const { ts, tex, html } = outputsFor(network, 'generated');
+  // In the asker's own notation: their (L), (L−1), i, j and a^{(L)*}.
+  const { ts, tex, html } = outputsFor(network, 'generated', { notation: 'question' });
   await writeFilesAtomic([ts, tex, html]);
   for (const o of [ts, tex, html]) process.stdout.write(`wrote ${o.path}\n`);
   const run = await train(network, { plot: true });

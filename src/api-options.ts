@@ -13,7 +13,7 @@ export const OPTION_SCHEMAS = {
     out: z.string().min(1).optional(),
     notation: z.enum(['nielsen', 'question']).optional(),
     fragment: z.boolean().optional(),
-    expandLimit: count(10_000).optional(),
+    expandLimit: count(32).optional(), // as the command line's --expand-limit (LIMITS in src/cli/common.ts)
     unroll: z.enum(['full', 'loops', 'auto']).optional(),
   }),
   check: z.strictObject({ points: count(10_000).optional(), seed: seed.optional() }),

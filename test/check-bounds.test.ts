@@ -30,3 +30,19 @@ describe('bounded checks', () => {
     expect(performance.now() - t).toBeLessThan(5000);
   });
 });
+
+describe('numeric options are bounded, with the bound named', () => {
+  it.each([
+    [['verify', 'examples/question.yaml', '--wrt', 'W1', '--formula', 'x', '--points', '10000000'], '--points: at most 10000, found "10000000"'],
+    [['check', 'examples/question.yaml', '--points', '10000000'], '--points: at most 10000, found "10000000"'],
+    [['derive', 'examples/mnist-shape.yaml', '--expand-limit', '100000000', '--latex', '-'], '--expand-limit: at most 32, found "100000000"'],
+    [['derive', 'examples/question.yaml', '--latex', ''], '--latex: expected a file name (or - for standard output), found ""'],
+  ])('%j', async (args, message) => {
+    const t = performance.now();
+    const r = await deltagen(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`deltagen: ${message}\n`);
+    expect(r.stdout).toBe('');
+    expect(performance.now() - t).toBeLessThan(3000);
+  });
+});

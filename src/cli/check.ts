@@ -4,13 +4,13 @@ import { checkInInterpreter, formatTargetReport } from '../check/interpreters.ts
 import { checkNetwork, formatCheckReport } from '../check/run.ts';
 import { CheckFailure, UserError } from '../errors.ts';
 import type { CheckFlags } from './commands.ts';
-import { parsePositiveInt, parseUnroll, printJson, type Ctx } from './common.ts';
+import { LIMITS, parsePositiveInt, parseUnroll, printJson, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
 import { stages } from './progress.ts';
 
 export async function check(ctx: Ctx, file: string, opts: CheckFlags): Promise<number> {
   const unroll = parseUnroll(opts.unroll);
-  const points = parsePositiveInt(opts.points, '--points');
+  const points = parsePositiveInt(opts.points, '--points', LIMITS.points);
   if (!['ts', 'octave', 'numpy'].includes(opts.target)) throw new UserError(`--target: expected ts, octave or numpy, found "${opts.target}"`);
   const network = await loadNetwork(ctx, file);
   if (opts.target === 'octave' || opts.target === 'numpy') {

@@ -92,11 +92,20 @@ export function printJson(ctx: Ctx, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function parsePositiveInt(value: string, flag: string): number {
+export function parsePositiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: expected a whole number of at least 1, found "${value}"`);
+  if (n > max) throw new UserError(`${flag}: at most ${max}, found "${value}"`);
   return n;
 }
+
+/** Bounds of numeric options: work a user can ask for ends in seconds. */
+export const LIMITS = {
+  /** Random points of check and verify. */
+  points: 10_000,
+  /** Scalar derivatives written out in full: 26 parameters take 7 s, 52 take 29 s. */
+  expandLimit: 32,
+} as const;
 
 export function parseUnroll(value: string): 'full' | 'loops' | 'auto' {
   if (value === 'full' || value === 'loops' || value === 'auto') return value;

@@ -9,7 +9,7 @@ import { octaveFileName } from '../render/octave.ts';
 import { generateDeclarations, type UnrollMode } from '../render/typescript.ts';
 import type { Network } from '../spec/types.ts';
 import type { DeriveFlags } from './commands.ts';
-import { guard, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
+import { guard, LIMITS, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
 import { stages } from './progress.ts';
 import { layoutOf } from '../graph/layout.ts';
@@ -26,7 +26,10 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
   const levels = opts.levels.split(',').map((s) => s.trim());
   const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
   if (unknown !== undefined) throw new UserError(`--levels: expected a list of matrix, index, scalar; found "${unknown}"`);
-  const expandLimit = parsePositiveInt(opts.expandLimit, '--expand-limit');
+  const expandLimit = parsePositiveInt(opts.expandLimit, '--expand-limit', LIMITS.expandLimit);
+  for (const [flag, value] of [['--latex', opts.latex], ['--ts', opts.ts], ['--html', opts.html], ['--code', opts.code]] as const) {
+    if (value === '') throw new UserError(`${flag}: expected a file name (or - for standard output), found ""`);
+  }
   const target = opts.target;
   if (!isTarget(target)) throw new UserError(`--target: expected ts, js, octave or numpy, found "${target}"`);
   if (opts.ts !== undefined && (opts.code !== undefined || target !== 'ts')) throw new UserError('--ts names the TypeScript file; with --target or --code, give the file with --code alone');

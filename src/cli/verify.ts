@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import { formatResult } from '../verify/report.ts';
 import { verify as verifyFormula } from '../verify/verify.ts';
 import type { VerifyFlags } from './commands.ts';
-import { parsePositiveInt, printJson, type Ctx } from './common.ts';
+import { LIMITS, parsePositiveInt, printJson, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
 
 export async function verify(ctx: Ctx, file: string, opts: VerifyFlags): Promise<number> {
@@ -18,7 +18,7 @@ export async function verify(ctx: Ctx, file: string, opts: VerifyFlags): Promise
     ...(opts.formula !== undefined ? { formula: opts.formula } : {}),
     ...(opts.latex !== undefined ? { latex: opts.latex } : {}),
     update: opts.update !== undefined && opts.update !== false,
-    points: parsePositiveInt(opts.points, '--points'),
+    points: parsePositiveInt(opts.points, '--points', LIMITS.points),
     seed: parsePositiveInt(opts.seed, '--seed'),
   });
   if (opts.json) printJson(ctx, result);

@@ -26,3 +26,26 @@ describe('custom formulas end in bounded time', () => {
     else expect(r.stdout).toContain('export function sgdStep');
   }, 30_000);
 });
+
+describe('allowed functions evaluate through stable forms', () => {
+  const one = (formula: string): string => `name: s\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "${formula}" }, bias: false }\nloss: half-squared\n`;
+  it.each([
+    // formula, its value at x = 1000 and at x = −1000 (exact to float64)
+    ['sech(x)', 0, 0],
+    ['log(1 + exp(x))', 1000, 0],
+    ['log(cosh(x))', 1000 - Math.LN2, 1000 - Math.LN2],
+    ['log(sigmoid(x))', 0, -1000],
+  ])('%s is accepted, checks out, and is finite at ±1000', async (formula, high, low) => {
+    const checked = await deltagen(['check', '-', '--quiet', '--json'], one(formula));
+    expect(checked.code, checked.stderr).toBe(0);
+    const { trainer } = await import('../src/index.ts');
+    const { parseNetwork } = await import('../src/spec/load.ts');
+    const t = await trainer(parseNetwork(one(formula)));
+    const grad = new Float64Array(1);
+    for (const [x, want] of [[1000, high], [-1000, low]] as const) {
+      expect(t.predict(Float64Array.of(1), [x])[0]).toBeCloseTo(want, 9);
+      expect(Number.isFinite(t.lossAndGradient(Float64Array.of(1), [x], [0], grad))).toBe(true);
+      expect(Number.isFinite(grad[0]!)).toBe(true);
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { casLowestTerms, formulaDerivative, parseScalarFormula } from './cas.ts'
 import { evaluate } from './evaluate.ts';
 import { add, call, functionsOf, isNum, key, mul, neg, num, pow, size, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
+import { stabilize } from './stable.ts';
 
 /** The formula variable (printed z) and the forward value (printed σ(z)). */
 export const U = sym('u');
@@ -63,7 +64,7 @@ function definition(spec: ActivationSpec): Definition {
     case 'formula': {
       let formula: Expr;
       try {
-        formula = parseScalarFormula(spec.formula, { x: U });
+        formula = stabilize(parseScalarFormula(spec.formula, { x: U }));
       } catch (err) {
         throw new UserError(`formula "${short(spec.formula)}": ${(err as Error).message}`);
       }
@@ -173,6 +174,16 @@ function recognize(e: Expr): Expr {
               const k = g.kind === 'pow' && g.exp.kind === 'num' ? g.exp.value : 1;
               const rest = factors.filter((_, m) => m !== i && m !== j);
               return go(mul(call('sigmoid', f.args[0]!), pow(call('sigmoid', neg(f.args[0]!)), num(k - 1)), ...rest));
+            }
+          }
+          // sinh w / cosh w = tanh w, and sinh w / cosh² w = tanh w sech w: finite where cosh overflows
+          if (f.kind === 'call' && f.fn === 'sinh') {
+            const w = key(f.args[0]!);
+            const c = factors.findIndex((g) => g.kind === 'pow' && g.base.kind === 'call' && g.base.fn === 'cosh' && key(g.base.args[0]!) === w && (isNum(g.exp, -1) || isNum(g.exp, -2)));
+            if (c >= 0) {
+              const squared = isNum((factors[c] as Extract<Expr, { kind: 'pow' }>).exp, -2);
+              const rest = factors.filter((_, k) => k !== i && k !== c);
+              return go(mul(call('tanh', f.args[0]!), ...(squared ? [call('sech', f.args[0]!)] : []), ...rest));
             }
           }
           // d|u|/du = |u|/u becomes sgn(u)

@@ -49,3 +49,29 @@ describe('allowed functions evaluate through stable forms', () => {
     }
   });
 });
+
+describe('cross-entropy takes its logs from the logit where the output is a sigmoid', () => {
+  it('0.5 + 0.5 tanh(x) is σ(2x): the loss equals a 1200-digit reference within 1e-9 at z = 20, 40, 400', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { trainer } = await import('../src/index.ts');
+    const { parseNetwork } = await import('../src/spec/load.ts');
+    const t = await trainer(parseNetwork('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "0.5 + 0.5 * tanh(x)" }, bias: false }\nloss: cross-entropy\n'));
+    // The oracle: Python's decimal arithmetic at 1200 digits, from the formula as written (no rewriting).
+    const python = [
+      'from decimal import Decimal as D, getcontext',
+      'getcontext().prec = 1200',
+      'for z in (20, 40, 400):',
+      '    e, f = D(z).exp(), D(-z).exp()',
+      '    a = D("0.5") + D("0.5") * (e - f) / (e + f)',
+      '    y = D("0.3")',
+      '    print(-(y * a.ln() + (1 - y) * (1 - a).ln()))',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', python], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const want = r.stdout.trim().split('\n').map(Number);
+    [20, 40, 400].forEach((z, i) => {
+      const got = t.loss(Float64Array.of(1), [z], [0.3]);
+      expect(Math.abs(got - want[i]!) / want[i]!, `z = ${z}: ${got} against ${want[i]}`).toBeLessThanOrEqual(1e-9);
+    });
+  });
+});

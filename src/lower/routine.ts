@@ -5,6 +5,7 @@ import { layoutOf, offsetOf, type Layout } from '../graph/layout.ts';
 import { add, call, mul, neg, num, sub, sym, type Expr, type Sym } from '../symbolic/expr.ts';
 import { softmaxMax, softmaxStatements, softmaxSum } from './softmax.ts';
 import { lossTerm } from '../symbolic/losses.ts';
+import { stableCrossEntropy } from '../symbolic/activations.ts';
 import { elementSymbol, lowerElement } from './elements.ts';
 import { propagateCopies, shareSubexpressions } from './passes.ts';
 
@@ -98,9 +99,8 @@ function stableLossTerm(graph: Derivation['graph'], a: Expr, j: number): Expr | 
   if (graph.loss.name === 'softmax-cross-entropy' && !last.act.elementwise) {
     return mul(y, add(softmaxMax(last.l), call('log', softmaxSum(last.l)), neg(z)));
   }
-  if (graph.loss.name === 'cross-entropy' && last.act.name === 'sigmoid') {
-    return add(mul(y, call('softplus', neg(z))), mul(sub(num(1), y), call('softplus', z)));
-  }
+  const fromLogit = graph.loss.name === 'cross-entropy' ? stableCrossEntropy(last.act, z, y) : undefined;
+  if (fromLogit) return fromLogit;
   if (graph.loss.name === 'cross-entropy') {
     return neg(add(call('xlogy', y, a), call('xlogy', sub(num(1), y), sub(num(1), a))));
   }

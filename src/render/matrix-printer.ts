@@ -13,6 +13,7 @@ import type { GraphLayer } from '../graph/build.ts';
 import { layoutOf, type LayoutEntry } from '../graph/layout.ts';
 import { add, call, mul, neg, num, sub, substitute, sym, type Expr, type Sym } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
+import { stableCrossEntropy } from '../symbolic/activations.ts';
 import { PREC, orderTerms, splitFraction, splitSign } from './precedence.ts';
 import { printNumber } from './ts-printer.ts';
 
@@ -257,9 +258,8 @@ function lossElement(c: Compiled): Expr {
   const last = graph.layers[graph.layers.length - 1]!;
   const [a, y, z, m, s] = ['a', 'y', 'z', 'm', 's'].map((b) => sym(b)) as [Expr, Expr, Expr, Expr, Expr];
   if (graph.loss.name === 'softmax-cross-entropy' && !last.act.elementwise) return mul(y, add(m, call('log', s), neg(z)));
-  if (graph.loss.name === 'cross-entropy' && last.act.name === 'sigmoid') {
-    return add(mul(y, call('softplus', neg(z))), mul(sub(num(1), y), call('softplus', z)));
-  }
+  const fromLogit = graph.loss.name === 'cross-entropy' ? stableCrossEntropy(last.act, z, y) : undefined;
+  if (fromLogit) return fromLogit;
   if (graph.loss.name === 'cross-entropy') return neg(add(call('xlogy', y, a), call('xlogy', sub(num(1), y), sub(num(1), a))));
   return substitute(graph.loss.element, (q) => (q.base === 'n' && q.index.length === 0 ? num(last.units) : undefined));
 }

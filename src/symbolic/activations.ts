@@ -36,6 +36,23 @@ const atOutput = (e: Expr, v: Expr): Expr => substitute(e, (s) => (s.base === 'v
 
 /** σ(arg) for code and lowering. */
 export const applyActivation = (act: Activation, arg: Expr): Expr => at(act.formula, arg);
+/**
+ * w(arg) when the activation is σ(w(u)) — sigmoid itself (w = u) or a formula
+ * that is a sigmoid of something, such as 0.5 + 0.5 tanh(u) = σ(2u): then
+ * ln a = −softplus(−w) and ln(1 − a) = −softplus(w), finite where a rounds to 0 or 1.
+ */
+export function sigmoidArgument(act: Activation, arg: Expr): Expr | undefined {
+  if (act.name === 'sigmoid') return arg;
+  const f = act.formula;
+  return act.name === 'formula' && f.kind === 'call' && f.fn === 'sigmoid' ? at(f.args[0]!, arg) : undefined;
+}
+
+/** The cross-entropy of one output, y and the pre-activation z, from the logit where the output is a sigmoid. */
+export function stableCrossEntropy(act: Activation, z: Expr, y: Expr): Expr | undefined {
+  const w = sigmoidArgument(act, z);
+  return w && add(mul(y, call('softplus', neg(w))), mul(sub(num(1), y), call('softplus', w)));
+}
+
 /** σ'(z) for code: from the forward value a when possible. */
 export const applyDerivative = (act: Activation, z: Expr, a: Expr): Expr =>
   act.fromOutput ? atOutput(act.fromOutput, a) : at(act.derivative, z);

@@ -26,10 +26,24 @@ const RULES: readonly Rule[] = [
   },
 ];
 
+/** ½ + ½ tanh(w) = σ(2w): a sigmoid written with tanh, so cross-entropy can take its logs from the logit. */
+function halfTanh(e: Extract<Expr, { kind: 'add' }>): Expr | undefined {
+  if (e.terms.length !== 2) return undefined;
+  const [a, b] = e.terms as [Expr, Expr];
+  const [half, scaled] = isNum(a, 0.5) ? [a, b] : isNum(b, 0.5) ? [b, a] : [undefined, undefined];
+  if (!half || scaled!.kind !== 'mul' || scaled!.factors.length !== 2) return undefined;
+  const [c, t] = scaled!.factors as [Expr, Expr];
+  const tanh = isNum(c, 0.5) && isCall(t, 'tanh') ? t : isNum(t, 0.5) && isCall(c, 'tanh') ? c : undefined;
+  return tanh ? call('sigmoid', mul(num(2), tanh.args[0]!)) : undefined;
+}
+
 export function stabilize(e: Expr): Expr {
   switch (e.kind) {
     case 'num': case 'sym': return e;
-    case 'add': return add(...e.terms.map(stabilize));
+    case 'add': {
+      const sum = add(...e.terms.map(stabilize));
+      return (sum.kind === 'add' && halfTanh(sum)) || sum;
+    }
     case 'mul': return mul(...e.factors.map(stabilize));
     case 'pow': return { ...e, base: stabilize(e.base), exp: stabilize(e.exp) };
     case 'call': {

@@ -28,7 +28,7 @@ describe('the derivation', () => {
     expect(rules).toEqual(['loss-derivative', 'chain-activation', 'substitution', 'chain-affine-weight', 'chain-affine-bias',
       'chain-affine-input', 'chain-activation', 'substitution', 'chain-affine-weight', 'chain-affine-bias']);
     const printer = new MatrixLatexPrinter(new Notation('nielsen', xor.network));
-    expect(printer.print(xor.derivation.gradients[0]!.delta)).toBe("\\left(W^{(2)}\\right)^{\\top} \\delta^{(2)} \\odot \\sigma'\\left(z^{(1)}\\right)");
+    expect(printer.print(xor.derivation.gradients[0]!.delta)).toBe("\\left(\\left(W^{(2)}\\right)^{\\top} \\delta^{(2)}\\right) \\odot \\sigma'\\left(z^{(1)}\\right)");
   });
 
   for (const [name, c] of [['question', question], ['question-chain', chain]] as const) {

@@ -140,7 +140,8 @@ export class MatrixLatexPrinter {
       case 'mvar': return { text: n.matrix(m.base, m.layer), prec: PREC.atom };
       case 'matmul': return { text: `${wrap(this.node(m.left), PREC.mul + 1)} ${wrap(this.node(m.right), PREC.mul + 1)}`, prec: PREC.mul };
       case 'transpose': return { text: `${wrap(this.node(m.arg), PREC.atom + 1)}^{\\top}`, prec: PREC.pow };
-      case 'hadamard': return { text: `${wrap(this.node(m.left), PREC.mul)} \\odot ${wrap(this.node(m.right), PREC.mul + 1)}`, prec: PREC.mul };
+      // A matrix product beside ⊙ is grouped, (Wᵀ δ) ⊙ σ′(z): the reading is then not left to the reader's precedence.
+      case 'hadamard': return { text: `${wrap(this.node(m.left), m.left.kind === 'matmul' ? PREC.mul + 1 : PREC.mul)} \\odot ${wrap(this.node(m.right), PREC.mul + 1)}`, prec: PREC.mul };
       case 'plus': return { text: `${this.print(m.left)} + ${this.print(m.right)}`, prec: PREC.add };
       case 'apply':
         if (m.act.identityJacobian && m.act.name === 'identity') return this.node(m.arg);

@@ -1,6 +1,6 @@
 // Expressions → LaTeX. Scalar expressions, matrix expressions, and matrix
 // expressions written out in index form. One method per node kind.
-import type { Expr, Sym } from '../symbolic/expr.ts';
+import { symbolsOf, type Expr, type Sym } from '../symbolic/expr.ts';
 import { lookupFunction } from '../symbolic/functions.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
 import type { Notation } from './notation.ts';
@@ -24,12 +24,17 @@ export function latexNumber(v: number): string {
  * long product must break to fit a column.
  */
 export function texWidth(tex: string): number {
-  return tex.replace(/\\label\{[^}]*\}/g, '').replace(/\\(left|right)(?![a-zA-Z])/g, '').replace(/\\[a-zA-Z]+/g, 'x').replace(/[{}^_\s&]/g, '').length;
+  // A binary operator (⊙, ⊘) takes about two glyphs with its spacing.
+  return tex.replace(/\\label\{[^}]*\}/g, '').replace(/\\(odot|oslash)(?![a-zA-Z])/g, 'xx').replace(/\\(left|right)(?![a-zA-Z])/g, '').replace(/\\[a-zA-Z]+/g, 'x').replace(/[{}^_\s&]/g, '').length;
 }
 
-/** Scalar expression printer; `spell` names the symbols. */
+/**
+ * Scalar expression printer; `spell` names the symbols. With `vectorValued`
+ * (a formula applied elementwise to vectors), a guarded quotient of two vectors
+ * prints ⊘, as the document defines it.
+ */
 export class LatexPrinter {
-  constructor(private readonly spell: (s: Sym) => string) {}
+  constructor(private readonly spell: (s: Sym) => string, private readonly vectorValued?: (e: Expr) => boolean) {}
 
   print(e: Expr): string {
     return this.node(e).text;
@@ -92,6 +97,11 @@ export class LatexPrinter {
       case 'call': {
         // |z| as a referee expects it, not abs(z).
         if (e.fn === 'abs' && e.args.length === 1) return { text: `\\left|${this.print(e.args[0]!)}\\right|`, prec: PREC.atom };
+        // The guarded quotient of two vectors is componentwise: ⊘, as the document defines it.
+        if (this.vectorValued && e.fn === 'xdivy' && e.args.length === 2 && e.args.every(this.vectorValued)) {
+          const [x, y] = e.args.map((a) => this.node(a)) as [Printed, Printed];
+          return { text: `${wrap(x, PREC.mul + 1)} \\oslash ${wrap(y, PREC.mul + 1)}`, prec: PREC.mul };
+        }
         const fn = lookupFunction(e.fn);
         if (!fn) throw new Error(`internal: unknown function ${e.fn}`);
         if (fn.latexOf) return { text: fn.latexOf(e.args.map((a) => this.print(a))), prec: PREC.mul };
@@ -118,8 +128,13 @@ export class MatrixLatexPrinter {
   constructor(private readonly notation: Notation) {}
 
   /** The scalar printer with the notation's names for formula symbols. */
-  scalar(extra: (s: Sym) => string | undefined = () => undefined): LatexPrinter {
-    return new LatexPrinter((s) => extra(s) ?? this.spellScalar(s));
+  scalar(extra: (s: Sym) => string | undefined = () => undefined, vectorValued?: (e: Expr) => boolean): LatexPrinter {
+    return new LatexPrinter((s) => extra(s) ?? this.spellScalar(s), vectorValued);
+  }
+
+  /** The two factors of a matrix product, each as the product prints it: for breaking a wide product across lines. */
+  factors(m: Extract<MExpr, { kind: 'matmul' }>): [string, string] {
+    return [wrap(this.node(m.left), PREC.mul + 1), wrap(this.node(m.right), PREC.mul + 1)];
   }
 
   spellScalar(s: Sym): string {
@@ -153,12 +168,13 @@ export class MatrixLatexPrinter {
         return { text: `\\left(\\operatorname{diag}\\left(${a}\\right) - ${a} \\left(${a}\\right)^{\\top}\\right)`, prec: PREC.atom + 1 };
       }
       case 'ewise': {
+        const isArg = (s: Sym): boolean => s.index.length === 0 && s.layer === undefined && Object.hasOwn(m.args, s.base);
         const inner = this.scalar((s) => {
           if (s.index.length !== 0 || s.layer !== undefined) return undefined;
           if (Object.hasOwn(m.args, s.base)) return wrapMatrix(this.node(m.args[s.base]!));
           if (s.base === 'n') return n.sizeName(n.depth);
           return undefined;
-        });
+        }, m.rows > 1 || m.cols > 1 ? (e) => [...symbolsOf(e).values()].some(isArg) : undefined);
         return { text: inner.print(m.expr), prec: PREC.add };
       }
     }

@@ -397,7 +397,7 @@ function backwardSteps(all: readonly Equation[], graph: Graph, n: Notation, pref
         rule: RULE_TITLES[s.rule],
         why: capitalize(stepWhy(s, graph, nn)),
         remark: s.remark ?? '',
-        equation: { tex: stepTex(lhs(s, mp, nn), mp.print(s.rhs)), label: `\\label{eq:${prefix}:${what}}` },
+        equation: { tex: stepTex(lhs(s, mp, nn), mp.print(s.rhs), s.rhs.kind === 'matmul' ? mp.factors(s.rhs) : undefined), label: `\\label{eq:${prefix}:${what}}` },
       };
     });
   };
@@ -416,11 +416,12 @@ function backwardSteps(all: readonly Equation[], graph: Graph, n: Notation, pref
 }
 
 /** A step's equation; a definition δ ≡ ∂C/∂z too wide for a column puts its value on a second line. */
-function stepTex(left: string, right: string): string {
+function stepTex(left: string, right: string, product?: [string, string]): string {
   const parts = left.split(' \\equiv ');
-  if (parts.length === 2 && texWidth(`${left} = ${right}`) > COLUMN_GLYPHS) {
-    return `\\begin{split}\n${parts[0]} &\\equiv ${parts[1]} \\\\\n&= ${right}\n\\end{split}`;
-  }
+  if (texWidth(`${left} = ${right}`) <= COLUMN_GLYPHS) return `${left} = ${right}`;
+  if (parts.length === 2) return `\\begin{split}\n${parts[0]} &\\equiv ${parts[1]} \\\\\n&= ${right}\n\\end{split}`;
+  // A wide matrix product breaks between its two factors.
+  if (product) return `\\begin{split}\n${left} &= ${product[0]} \\\\\n&\\quad ${product[1]}\n\\end{split}`;
   return `${left} = ${right}`;
 }
 

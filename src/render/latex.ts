@@ -629,8 +629,11 @@ function activationSection(act: Activation, mp: MatrixLatexPrinter, n: Notation)
   const own = sp.print(act.formula);
   const empty = own.replace(/\\left\(|\\right\)/g, (m) => (m.endsWith('(') ? '(' : ')')) === `${name}(z)`;
   const formula = DEFINITIONS[act.name] ?? (empty ? undefined : own);
-  let derivative = `${name}'(z) = ${DERIVATIVES[act.name] ?? sp.print(act.derivative)}`;
-  if (!DERIVATIVES[act.name] && act.fromOutput && key(act.fromOutput) !== key(act.derivative)) derivative += ` = ${sp.print(act.fromOutput)}`;
+  // A textbook activation gets the textbook derivative, in its forward value (σ' = σ(1 − σ), tanh' = 1 − tanh²);
+  // a custom formula shows its derivative, then that form where one was found.
+  const outputForm = act.fromOutput && key(act.fromOutput) !== key(act.derivative) ? sp.print(act.fromOutput) : undefined;
+  let derivative = `${name}'(z) = ${DERIVATIVES[act.name] ?? (DEFINITIONS[act.name] && outputForm ? outputForm : sp.print(act.derivative))}`;
+  if (!DERIVATIVES[act.name] && !DEFINITIONS[act.name] && outputForm) derivative += ` = ${outputForm}`;
   return { name: act.name, definition: formula === undefined ? '' : `${name}(z) = ${formula}`, derivative, notes: act.notes };
 }
 

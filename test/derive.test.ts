@@ -64,3 +64,16 @@ describe('the derivation', () => {
     expect(tex).not.toContain('\\sigma\\left(-z\\right) \\sigma\\left(z\\right)');
   });
 });
+
+describe('kinked activations in the derivation', () => {
+  it('leaky relu is defined by cases, with its slope, and a tiny relu network says why it has no scalar level', async () => {
+    const { parseNetwork } = await import('../src/spec/load.ts');
+    const { compileNetwork, renderLatex } = await import('../src/pipeline.ts');
+    const leaky = renderLatex(compileNetwork(parseNetwork('name: lk\ninput: 2\nlayers:\n  - units: 2\n    activation: { leaky-relu: 0.1 }\n  - units: 1\nloss: squared\n')));
+    expect(leaky).toContain('\\operatorname{lrelu}(z) = \\begin{cases} z, & z > 0, \\\\ 0.1 \\, z, & z \\le 0, \\end{cases}');
+    expect(leaky).toContain("\\operatorname{lrelu}'(z) = \\begin{cases} 1, & z > 0, \\\\ 0.1, & z \\le 0 \\end{cases}");
+    // 9 parameters, under the expansion limit: the scalar level is left out with its reason, not an internal error.
+    const relu = renderLatex(compileNetwork(parseNetwork('name: r\ninput: 2\nlayers:\n  - units: 2\n    activation: relu\n  - units: 1\nloss: squared\n')));
+    expect(relu).toContain('has the kink of $\\operatorname{relu}$ at $z = 0$');
+  });
+});

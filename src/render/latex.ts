@@ -7,7 +7,7 @@ import { layoutOf } from '../graph/layout.ts';
 import type { Graph, GraphLayer } from '../graph/build.ts';
 import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
-import { key } from '../symbolic/expr.ts';
+import { functionsOf, key } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
 import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
@@ -258,7 +258,12 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
   let expanded: DerivationDocument['expanded'] = false;
   let expandedOmitted = '';
   const paramCount = layoutOf(network).paramCount;
-  if (opts.levels.scalar && paramCount <= opts.expandLimit) {
+  // The scalar level differentiates the loss written out whole; a kinked activation (relu, leaky relu: a step
+  // function inside) has no derivative there in the CAS, so that network gets the sentence instead.
+  const kinked = graph.layers.find((l) => l.act.elementwise && functionsOf(l.act.formula).has('step'));
+  if (opts.levels.scalar && paramCount <= opts.expandLimit && kinked) {
+    expandedOmitted = `Written out in scalars, the loss of this network has the kink of $${kinked.act.latexName}$ at $z = 0$, where it has no derivative; the recursion above gives every derivative, with the one-sided convention stated with the activation.`;
+  } else if (opts.levels.scalar && paramCount <= opts.expandLimit) {
     const e = expand(graph);
     const sp = mp.scalar();
     // A long product breaks between its factors (split) to fit a 3.5-inch column; nested functions cannot.
@@ -623,6 +628,16 @@ function activationSection(act: Activation, mp: MatrixLatexPrinter, n: Notation)
       definition: `s_${r} = ${name}(z)_${r} = \\frac{e^{z_${r}}}{\\sum_${c} e^{z_${c}}}`,
       derivative: `\\frac{\\partial s_${r}}{\\partial z_${c}} = s_${r} \\left([${r} = ${c}] - s_${c}\\right)`,
       notes: [`Here $[${r} = ${c}]$ is 1 if $${r} = ${c}$ and 0 otherwise. Subtracting $\\max_${c} z_${c}$ from every $z_${r}$ leaves the softmax unchanged and keeps its exponentials finite.`],
+    };
+  }
+  const leaky = /^leaky-relu\((.+)\)$/.exec(act.name);
+  if (leaky) {
+    const alpha = String(Number(leaky[1])); // the slope as the file gives it: 0.1, not \frac{1}{10}
+    return {
+      name: act.name,
+      definition: `${name}(z) = \\begin{cases} z, & z > 0, \\\\ ${alpha} \\, z, & z \\le 0, \\end{cases}`,
+      derivative: `${name}'(z) = \\begin{cases} 1, & z > 0, \\\\ ${alpha}, & z \\le 0 \\end{cases}`,
+      notes: act.notes,
     };
   }
   const sp = mp.scalar((s) => (s.base === 'v' && s.index.length === 0 ? `${name}(z)` : undefined));

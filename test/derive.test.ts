@@ -77,3 +77,18 @@ describe('kinked activations in the derivation', () => {
     expect(relu).toContain('has the kink of $\\operatorname{relu}$ at $z = 0$');
   });
 });
+
+describe('bold for papers', () => {
+  it('a --fragment sets vectors and matrices in bold unless --no-bold; a document stays plain unless --bold', async () => {
+    const { deltagen } = await import('./helpers.ts');
+    const count = async (args: string[]): Promise<number> => {
+      const r = await deltagen(['derive', 'examples/xor.yaml', '--latex', '-', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return (r.stdout.match(/\\boldsymbol\{|\\mathbf\{/g) ?? []).length;
+    };
+    const [fragment, plainFragment, document, boldDocument] = await Promise.all([count(['--fragment']), count(['--fragment', '--no-bold']), count([]), count(['--bold'])]);
+    expect(fragment).toBeGreaterThan(plainFragment + 20);
+    expect(boldDocument).toBeGreaterThan(document + 20);
+    expect(plainFragment).toBe(document);
+  });
+});

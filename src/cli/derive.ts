@@ -49,7 +49,8 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
       notation: opts.notation as 'nielsen' | 'question',
       fragment: opts.fragment ?? false,
       heading: opts.heading as 'section' | 'subsection' | 'none',
-      bold: opts.bold ?? false,
+      // A fragment goes into a paper: vectors and matrices in bold there unless --no-bold; a document stays plain unless --bold.
+      bold: opts.bold ?? (opts.fragment ?? false),
       ...(opts.labelPrefix !== undefined ? { labelPrefix: opts.labelPrefix } : {}),
       levels: { matrix: levels.includes('matrix'), index: levels.includes('index'), scalar: levels.includes('scalar') },
       expandLimit,

@@ -114,6 +114,28 @@ describe('Ctrl-C during check', () => {
   }, 60_000);
 });
 
+describe('Ctrl-C during check --target octave', () => {
+  it('ends at once with exit 130: the interpreter stopped, its temporary folder removed', async () => {
+    const prefix = 'deltagen-octave-';
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith(prefix)));
+    const child = spawn(process.execPath, ['bin/deltagen.js', 'check', 'examples/mnist-shape.yaml', '--target', 'octave'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const started = performance.now();
+    while (!readdirSync(tmpdir()).some((n) => n.startsWith(prefix) && !before.has(n))) {
+      if (performance.now() - started > 20_000) throw new Error('the octave run did not start');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(performance.now() - sent).toBeLessThan(1000);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('interrupted (SIGINT); the octave run was stopped');
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith(prefix) && !before.has(n))).toEqual([]);
+  }, 60_000);
+});
+
 describe('a run killed mid-write does not block the next one', () => {
   it('its lock (a dead process) is taken over at once and its temporary file removed', async () => {
     // A process that has ended: its pid is free (and not reused within this test).

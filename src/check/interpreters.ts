@@ -2,8 +2,9 @@
 // octave-cli, Python 3 with NumPy) and compare them with the reference and the
 // TypeScript trainer. One interpreter process evaluates every point: Octave
 // alone takes a few tenths of a second to start.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Interrupted } from '../io/atomic.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule } from '../compile/compile.ts';
@@ -109,6 +110,28 @@ function parseNumber(s: string): number {
   return v;
 }
 
+interface Outcome { readonly status: number | null; readonly stdout: string; readonly stderr: string; readonly error?: Error }
+
+/** What one interpreter's run means: its output, or the next command to try (not found, no library), or a failure. */
+function judge(target: ArrayTarget, command: string, r: Outcome, tried: string[]): { stdout: string; command: string } | undefined {
+  const it = INTERPRETERS[target];
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') { tried.push(`${command}: not found`); return undefined; }
+  if (r.error) throw r.error;
+  if (r.status !== 0 && it.library?.missing.test(r.stderr)) { tried.push(`${command} has no ${it.library.name}`); return undefined; }
+  if (r.status !== 0) throw new CheckFailure(`the ${target} trainer failed in ${command} (exit ${r.status}): ${r.stderr.replace(OCTAVE_EXIT_NOISE, '').trim().slice(-2000)}`);
+  return { stdout: r.stdout, command };
+}
+
+/** A temporary folder holding the files and the driver script, and the commands to try. */
+function prepare(target: ArrayTarget, files: Readonly<Record<string, string>>, script: string, options: { command?: string }): { dir: string; commands: readonly string[] } {
+  const it = INTERPRETERS[target];
+  const dir = mkdtempSync(join(tmpdir(), `deltagen-${target}-`));
+  mkdirSync(join(dir, 'module'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  writeFileSync(join(dir, it.driverName), script);
+  return { dir, commands: options.command !== undefined ? [options.command] : it.commands };
+}
+
 /**
  * Run a script in the target's interpreter, in a temporary folder holding
  * `files` (the trainer goes in module/, which the driver adds to the path).
@@ -117,24 +140,63 @@ function parseNumber(s: string): number {
  */
 export function runInInterpreter(target: ArrayTarget, files: Readonly<Record<string, string>>, script: string, options: { command?: string } = {}): { stdout: string; command: string } {
   const it = INTERPRETERS[target];
-  const dir = mkdtempSync(join(tmpdir(), `deltagen-${target}-`));
+  const { dir, commands } = prepare(target, files, script, options);
   try {
-    mkdirSync(join(dir, 'module'));
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-    writeFileSync(join(dir, it.driverName), script);
-    const commands = options.command !== undefined ? [options.command] : it.commands;
     const tried: string[] = [];
     for (const command of commands) {
       const r = spawnSync(command, it.args(it.driverName), { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'pipe'] });
-      if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') { tried.push(`${command}: not found`); continue; }
-      if (r.error) throw r.error;
-      if (r.status !== 0 && it.library?.missing.test(r.stderr)) { tried.push(`${command} has no ${it.library.name}`); continue; }
-      if (r.status !== 0) throw new CheckFailure(`the ${target} trainer failed in ${command} (exit ${r.status}): ${r.stderr.replace(OCTAVE_EXIT_NOISE, '').trim().slice(-2000)}`);
-      return { stdout: r.stdout, command };
+      const done = judge(target, command, r, tried);
+      if (done) return done;
     }
     throw new UserError(`${tried.join('; ')}; install ${it.install}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same run without blocking the process, for the command line: Ctrl-C (or
+ * SIGTERM) ends the interpreter's whole process group at once, removes the
+ * folder and throws Interrupted (exit 130 or 143).
+ */
+export async function runInInterpreterAsync(target: ArrayTarget, files: Readonly<Record<string, string>>, script: string, options: { command?: string } = {}): Promise<{ stdout: string; command: string }> {
+  const it = INTERPRETERS[target];
+  let signal: NodeJS.Signals | undefined;
+  let running: ChildProcess | undefined;
+  const onSignal = (s: NodeJS.Signals): void => {
+    signal ??= s;
+    try { if (running?.pid) process.kill(-running.pid, 'SIGKILL'); } catch { /* already gone */ }
+  };
+  // Listening before the folder exists: a signal from here on is ours to clean up after.
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let dir: string | undefined;
+  try {
+    const prepared = prepare(target, files, script, options);
+    dir = prepared.dir;
+    const { commands } = prepared;
+    const tried: string[] = [];
+    for (const command of commands) {
+      if (signal) throw new Interrupted(signal, `the ${target} run was stopped and its temporary files removed`);
+      const r = await new Promise<Outcome>((resolve) => {
+        const child = spawn(command, it.args(it.driverName), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        running = child;
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
+        child.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+      if (signal) throw new Interrupted(signal, `the ${target} run was stopped and its temporary files removed`);
+      const done = judge(target, command, r, tried);
+      if (done) return done;
+    }
+    throw new UserError(`${tried.join('; ')}; install ${it.install}`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -145,9 +207,14 @@ export function trainerFile(target: ArrayTarget, c: Compiled): Record<string, st
 }
 
 /** Loss and gradient at every point, from the target's trainer run in its interpreter, all points in one process. */
-export function evaluateInInterpreter(target: ArrayTarget, c: Compiled, points: readonly Point[], options: { command?: string } = {}): { evaluations: Evaluation[]; command: string } {
+/** The trainer and the points (params, x, y a line) for the driver to evaluate. */
+function evaluationFiles(target: ArrayTarget, c: Compiled, points: readonly Point[]): Record<string, string> {
   const csv = points.map((p) => [...p.params, ...p.x, ...p.y].map(String).join(',')).join('\n') + '\n';
-  const { stdout, command } = runInInterpreter(target, { ...trainerFile(target, c), 'points.csv': csv }, INTERPRETERS[target].driver(c), options);
+  return { ...trainerFile(target, c), 'points.csv': csv };
+}
+
+export function evaluateInInterpreter(target: ArrayTarget, c: Compiled, points: readonly Point[], options: { command?: string } = {}): { evaluations: Evaluation[]; command: string } {
+  const { stdout, command } = runInInterpreter(target, evaluationFiles(target, c, points), INTERPRETERS[target].driver(c), options);
   return { evaluations: parseEvaluations(stdout, points.length, layoutOf(c.network).paramCount, command), command };
 }
 
@@ -193,7 +260,8 @@ export async function checkInInterpreter(network: Network, target: ArrayTarget, 
   const rand = seededRandom(options.seed ?? 1);
   const points = Array.from({ length: options.points ?? 5 }, () => smoothPoint(network, rand));
   stage(`running the ${target} trainer`);
-  const { evaluations, command } = evaluateInInterpreter(target, c, points, options);
+  const { stdout, command } = await runInInterpreterAsync(target, evaluationFiles(target, c, points), INTERPRETERS[target].driver(c), options);
+  const evaluations = parseEvaluations(stdout, points.length, layoutOf(c.network).paramCount, command);
   stage('comparing with the reference and the TypeScript trainer');
   const ts = await loadModule(renderJavaScript(c));
   const layout = layoutOf(network);

@@ -2,9 +2,9 @@
 // octave-cli, Python 3 with NumPy) and compare them with the reference and the
 // TypeScript trainer. One interpreter process evaluates every point: Octave
 // alone takes a few tenths of a second to start.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Interrupted } from '../io/atomic.ts';
+import { interruptible, runProcess, type ProcessResult } from '../io/process.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule } from '../compile/compile.ts';
@@ -110,10 +110,8 @@ function parseNumber(s: string): number {
   return v;
 }
 
-interface Outcome { readonly status: number | null; readonly stdout: string; readonly stderr: string; readonly error?: Error }
-
 /** What one interpreter's run means: its output, or the next command to try (not found, no library), or a failure. */
-function judge(target: ArrayTarget, command: string, r: Outcome, tried: string[]): { stdout: string; command: string } | undefined {
+function judge(target: ArrayTarget, command: string, r: ProcessResult, tried: string[]): { stdout: string; command: string } | undefined {
   const it = INTERPRETERS[target];
   if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') { tried.push(`${command}: not found`); return undefined; }
   if (r.error) throw r.error;
@@ -159,45 +157,24 @@ export function runInInterpreter(target: ArrayTarget, files: Readonly<Record<str
  * SIGTERM) ends the interpreter's whole process group at once, removes the
  * folder and throws Interrupted (exit 130 or 143).
  */
-export async function runInInterpreterAsync(target: ArrayTarget, files: Readonly<Record<string, string>>, script: string, options: { command?: string } = {}): Promise<{ stdout: string; command: string }> {
+export function runInInterpreterAsync(target: ArrayTarget, files: Readonly<Record<string, string>>, script: string, options: { command?: string } = {}): Promise<{ stdout: string; command: string }> {
   const it = INTERPRETERS[target];
-  let signal: NodeJS.Signals | undefined;
-  let running: ChildProcess | undefined;
-  const onSignal = (s: NodeJS.Signals): void => {
-    signal ??= s;
-    try { if (running?.pid) process.kill(-running.pid, 'SIGKILL'); } catch { /* already gone */ }
-  };
-  // Listening before the folder exists: a signal from here on is ours to clean up after.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let dir: string | undefined;
-  try {
-    const prepared = prepare(target, files, script, options);
-    dir = prepared.dir;
-    const { commands } = prepared;
-    const tried: string[] = [];
-    for (const command of commands) {
-      if (signal) throw new Interrupted(signal, `the ${target} run was stopped and its temporary files removed`);
-      const r = await new Promise<Outcome>((resolve) => {
-        const child = spawn(command, it.args(it.driverName), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        running = child;
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-        child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-        child.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
-      if (signal) throw new Interrupted(signal, `the ${target} run was stopped and its temporary files removed`);
-      const done = judge(target, command, r, tried);
-      if (done) return done;
+  return interruptible(`the ${target} run was stopped and its temporary files removed`, async (signal) => {
+    const { dir, commands } = prepare(target, files, script, options);
+    try {
+      const tried: string[] = [];
+      for (const command of commands) {
+        if (signal.aborted) throw signal.reason;
+        const r = await runProcess(command, it.args(it.driverName), { cwd: dir, signal });
+        if (signal.aborted) throw signal.reason;
+        const done = judge(target, command, r, tried);
+        if (done) return done;
+      }
+      throw new UserError(`${tried.join('; ')}; install ${it.install}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    throw new UserError(`${tried.join('; ')}; install ${it.install}`);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The trainer's file, as the interpreter's drivers load it: module/<name>.m or module/<name>.py. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModule, typecheckAsync, type TypecheckResult } from '../compile/compile.ts';
-import { Interrupted } from '../io/atomic.ts';
+import { interruptible } from '../io/process.ts';
 import { compileNetwork, renderJavaScript, renderTypeScript } from '../pipeline.ts';
 import type { Network } from '../spec/types.ts';
 import type { UnrollMode } from '../render/typescript.ts';
@@ -51,26 +51,17 @@ const STOPPED = 'the type-checker was stopped and its temporary files removed';
  * afterwards. Ctrl-C (or SIGTERM) during the check ends the compiler, removes the
  * folder and throws Interrupted (exit 130 or 143 from the command line).
  */
-export async function typecheckSource(name: string, source: string): Promise<TypecheckResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'deltagen-check-'));
-  const abort = new AbortController();
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals): void => { signal ??= s; abort.abort(); };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const file = join(dir, `${name}.ts`);
-    writeFileSync(file, source);
-    const result = await typecheckAsync([file], abort.signal).catch((err: unknown) => {
-      throw signal ? new Interrupted(signal, STOPPED) : err;
-    });
-    if (signal) throw new Interrupted(signal, STOPPED);
-    return result;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function typecheckSource(name: string, source: string): Promise<TypecheckResult> {
+  return interruptible(STOPPED, async (signal) => {
+    const dir = mkdtempSync(join(tmpdir(), 'deltagen-check-'));
+    try {
+      const file = join(dir, `${name}.ts`);
+      writeFileSync(file, source);
+      return await typecheckAsync([file], signal);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 export function formatCheckReport(r: FullCheckReport): string {

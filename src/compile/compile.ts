@@ -2,9 +2,10 @@
 // its JavaScript rendering (printed from the same bodies as the TypeScript), so
 // no compiler is needed; the strict type-check uses the TypeScript compiler when
 // it is installed, and says so when it is not.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runProcess } from '../io/process.ts';
 
 /** The optimizers of a trainer module, by kind, and what their hyperparameters are called (see the module's OptimizerSettings). */
 export interface TrainerOptimizerSettings {
@@ -95,31 +96,13 @@ export function typecheck(files: readonly string[]): TypecheckResult {
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
-/**
- * The same check without blocking the process. `signal` ends the compiler: its
- * whole process group, since TypeScript's `tsc` is a Node shim that starts the
- * native compiler as a child of its own (an interrupted check leaves none behind).
- */
-export function typecheckAsync(files: readonly string[], signal?: AbortSignal): Promise<TypecheckResult> {
+/** The same check without blocking the process; `signal` ends the compiler (its whole process group). */
+export async function typecheckAsync(files: readonly string[], signal?: AbortSignal): Promise<TypecheckResult> {
   const tsc = tscPath();
-  if (tsc === undefined) return Promise.resolve(notInstalled());
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, ...typecheckArgs(files)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const stop = (): void => {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    if (signal?.aborted) stop();
-    signal?.addEventListener('abort', stop, { once: true });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString('utf8'); });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', stop);
-      resolve({ ok: code === 0, output: output.trim() });
-    });
-  });
+  if (tsc === undefined) return notInstalled();
+  const r = await runProcess(process.execPath, [tsc, ...typecheckArgs(files)], signal ? { signal } : {});
+  if (r.error) throw r.error;
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
 function typecheckArgs(files: readonly string[]): string[] {

@@ -9,6 +9,7 @@ import { loadNetworkFile } from '../src/spec/load.ts';
 import { train, writePlot } from '../src/index.ts';
 import { compileNetwork, renderOctave } from '../src/pipeline.ts';
 import { octaveFileName } from '../src/render/octave.ts';
+import type { Network } from '../src/spec/types.ts';
 
 export const EXAMPLES_DIR = 'examples';
 export const GENERATED_DIR = 'generated';
@@ -33,7 +34,7 @@ export function allOutputs(): OutputFile[] {
  * octave|numpy` writes any other when it is wanted.
  */
 export function questionOctave(): OutputFile {
-  const network = loadNetworkFile(join(EXAMPLES_DIR, 'question.yaml'));
+  const network = loadNetworkFile(join(EXAMPLES_DIR, 'question.yaml')) as Network;
   return { path: join(GENERATED_DIR, octaveFileName(network)), content: renderOctave(compileNetwork(network)) };
 }
 

@@ -8,17 +8,18 @@ import { loadModule, type TrainerModule } from './compile/compile.ts';
 import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
 import { checkOptions } from './api-options.ts';
 import { UserError } from './errors.ts';
-import { Compiled, compileNetwork, renderJavaScript } from './pipeline.ts';
+import { Compiled, CompiledGraph, compileNetwork, renderJavaScript, type AnyCompiled } from './pipeline.ts';
 import type { PlotData } from './plot/data.ts';
 import { loadNetworkFile } from './spec/load.ts';
 import { networkFromObject } from './spec/object.ts';
 import type { Network } from './spec/types.ts';
+import type { AnyNetwork, GraphNetwork } from './spec/graph-types.ts';
 import { plotData } from './train/plot-data.ts';
 import { runTraining, type TrainOptions, type TrainResult } from './train/train.ts';
 import { verify as verifyFormula, type VerifyOptions, type VerifyResult } from './verify/verify.ts';
 
 /** A file path, read and validated; or a network object, validated exactly as a file would be. */
-function networkOf(input: string | Network): Network {
+function networkOf(input: string | AnyNetwork): AnyNetwork {
   if (typeof input === 'string') {
     if (input === '') throw new UserError('network: expected a file path or a network object, found an empty string');
     return loadNetworkFile(input);
@@ -30,7 +31,10 @@ function networkOf(input: string | Network): Network {
  * Derive ∂C/∂W^(l) and ∂C/∂b^(l) for a network (a file path or a parsed
  * Network): the reverse-mode derivation, each step with its rule.
  */
-export function derive(input: string | Network): Compiled {
+export function derive(input: string | Network): Compiled;
+export function derive(input: string | GraphNetwork): CompiledGraph;
+export function derive(input: string | AnyNetwork): AnyCompiled;
+export function derive(input: string | AnyNetwork): AnyCompiled {
   return compileNetwork(networkOf(input));
 }
 
@@ -39,9 +43,9 @@ export function derive(input: string | Network): Compiled {
  * LaTeX derivation and its HTML page, named `<out>/<name>.ts|.tex|.html`.
  * Nothing is written; pass the files to your own writer or use the CLI.
  */
-export function generate(compiled: Compiled, options: OutputOptions & { out?: string } = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
+export function generate(compiled: AnyCompiled, options: OutputOptions & { out?: string } = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
   // Only what derive() returns: its network was validated, so its name is safe in file names and code.
-  if (!(compiled instanceof Compiled)) throw new UserError('generate: expected what derive() returns');
+  if (!(compiled instanceof Compiled) && !(compiled instanceof CompiledGraph)) throw new UserError('generate: expected what derive() returns');
   checkOptions('generate', options);
   return outputsFor(compiled.network, options.out ?? '.', options);
 }
@@ -50,7 +54,7 @@ export function generate(compiled: Compiled, options: OutputOptions & { out?: st
  * Type-check the generated trainer (strict), load it, and compare its
  * gradients with the mathjs reference and with finite differences.
  */
-export function check(input: string | Network, options: { points?: number; seed?: number } = {}): Promise<FullCheckReport> {
+export function check(input: string | AnyNetwork, options: { points?: number; seed?: number } = {}): Promise<FullCheckReport> {
   return checkNetwork(networkOf(input), checkOptions('check', options));
 }
 
@@ -60,7 +64,7 @@ export function verify(input: string | Network, options: VerifyOptions): VerifyR
 }
 
 /** Load the generated trainer for a network, ready to call. */
-export async function trainer(input: string | Network): Promise<TrainerModule> {
+export async function trainer(input: string | AnyNetwork): Promise<TrainerModule> {
   const network = networkOf(input);
   return loadModule(renderJavaScript(compileNetwork(network)));
 }
@@ -69,7 +73,7 @@ export async function trainer(input: string | Network): Promise<TrainerModule> {
  * Train with the generated trainer on the network file's train section.
  * With `plot: true`, also returns the data of a training plot.
  */
-export async function train(input: string | Network, options: TrainOptions & { plot?: boolean } = {}): Promise<{ result: TrainResult; plot?: PlotData }> {
+export async function train(input: string | AnyNetwork, options: TrainOptions & { plot?: boolean } = {}): Promise<{ result: TrainResult; plot?: PlotData }> {
   checkOptions('train', options);
   const network = networkOf(input);
   const module = await trainer(network);
@@ -87,7 +91,9 @@ export async function writePlot(plot: PlotData, path: string): Promise<{ path: s
 
 export { loadNetworkFile, parseNetwork } from './spec/load.ts';
 export type { Network, LayerSpec, ActivationSpec, LossName, TrainSpec } from './spec/types.ts';
-export type { Compiled } from './pipeline.ts';
+export type { Compiled, CompiledGraph, AnyCompiled } from './pipeline.ts';
+export type { GraphNetwork, AnyNetwork, NodeSpec, SourceRef, LossSpec } from './spec/graph-types.ts';
+export type { GraphDerivation } from './derive/graph.ts';
 export type { Derivation, Equation } from './derive/derive.ts';
 export type { TrainerModule } from './compile/compile.ts';
 export type { FullCheckReport } from './check/run.ts';

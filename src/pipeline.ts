@@ -8,6 +8,13 @@ import { generateJavaScript, generateTypeScript, type CodeOptions } from './rend
 import type { Network } from './spec/types.ts';
 import { generateOctave } from './render/octave.ts';
 import { generateNumPy } from './render/numpy.ts';
+import { isGraph, type AnyNetwork, type GraphNetwork } from './spec/graph-types.ts';
+import { deriveGraph, type GraphDerivation } from './derive/graph.ts';
+import { generateGraphDeclarations, generateGraphJavaScript, generateGraphModule } from './render/graph-code.ts';
+import { graphDerivationDocument } from './render/graph-latex.ts';
+import { derivationDocument, latexOf, type DerivationDocument } from './render/latex.ts';
+import { generateDeclarations } from './render/typescript.ts';
+import { UserError } from './errors.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
 export class Compiled {
@@ -19,29 +26,62 @@ export class Compiled {
   }
 }
 
-export function compileNetwork(network: Network): Compiled {
+/** A graph network (`nodes:`) with its derivation: the adjoint terms of every node through time. */
+export class CompiledGraph {
+  constructor(readonly network: GraphNetwork, readonly derivation: GraphDerivation) {}
+}
+
+/** What derive() gives for either form. */
+export type AnyCompiled = Compiled | CompiledGraph;
+
+export function compileNetwork(network: Network): Compiled;
+export function compileNetwork(network: GraphNetwork): CompiledGraph;
+export function compileNetwork(network: AnyNetwork): AnyCompiled;
+export function compileNetwork(network: AnyNetwork): AnyCompiled {
+  if (isGraph(network)) return new CompiledGraph(network, deriveGraph(network));
   return new Compiled(network, derive(buildGraph(network)));
 }
 
-export function renderTypeScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+export function renderTypeScript(c: AnyCompiled, options: Partial<CodeOptions> = {}): string {
+  if (c instanceof CompiledGraph) return generateGraphModule(c.derivation, options);
   return generateTypeScript(c, options);
 }
 
 /** The same module as plain JavaScript (an ES module without types), as the CLI and the library load it. */
-export function renderJavaScript(c: Compiled, options: Partial<CodeOptions> = {}): string {
+export function renderJavaScript(c: AnyCompiled, options: Partial<CodeOptions> = {}): string {
+  if (c instanceof CompiledGraph) return generateGraphJavaScript(c.derivation, options);
   return generateJavaScript(c, options);
 }
 
-export function renderLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
+/** The .d.ts of the JavaScript module. */
+export function renderDeclarations(c: AnyCompiled): string {
+  if (c instanceof CompiledGraph) return generateGraphDeclarations(c.derivation);
+  return generateDeclarations(c);
+}
+
+export function renderLatex(c: AnyCompiled, options: Partial<LatexOptions> = {}): string {
+  if (c instanceof CompiledGraph) return latexOf(graphDerivationDocument(c.derivation, options), options.fragment ?? false);
   return generateLatex(c, options);
 }
 
+/** The document the LaTeX and the page are printed from. */
+export function documentOf(c: AnyCompiled, options: Partial<LatexOptions> = {}): DerivationDocument {
+  if (c instanceof CompiledGraph) return graphDerivationDocument(c.derivation, options);
+  return derivationDocument(c, options);
+}
+
+/** Octave and NumPy print the chain form's matrix equations; the graph form has no printer for them yet. */
+function chainOnly(c: AnyCompiled, target: string): Compiled {
+  if (c instanceof CompiledGraph) throw new UserError(`${c.network.source}: --target ${target}: the ${target === 'octave' ? 'MATLAB/Octave' : 'NumPy'} trainer is printed for networks with layers; a network with nodes has the ts and js targets`);
+  return c;
+}
+
 /** The trainer as a MATLAB / GNU Octave function file (<name>.m), printed from the derivation's matrix form. */
-export function renderOctave(c: Compiled): string {
-  return generateOctave(c);
+export function renderOctave(c: AnyCompiled): string {
+  return generateOctave(chainOnly(c, 'octave'));
 }
 
 /** The trainer as a Python module using NumPy (<name>.py), printed from the derivation's matrix form. */
-export function renderNumPy(c: Compiled): string {
-  return generateNumPy(c);
+export function renderNumPy(c: AnyCompiled): string {
+  return generateNumPy(chainOnly(c, 'numpy'));
 }

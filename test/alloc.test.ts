@@ -8,7 +8,7 @@ import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../src/pipeline.ts';
 import { chooseMode } from '../src/render/typescript.ts';
 import { OPTIMIZERS } from '../src/spec/types.ts';
-import { corpus } from './corpus.ts';
+import { corpus, graphCorpus } from './corpus.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -74,6 +74,32 @@ describe('optimizers: step and batchStep do not grow the heap over 10^6 steps', 
         const growth = heapAfterGc() - before;
         expect(Number.isFinite(c)).toBe(true);
         expect(optimizer.steps).toBe(10_000 + steps);
+        expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(Math.max(64 * 1024, steps));
+      }, 120_000);
+    }
+  }
+});
+
+describe('graph networks: sgdStep and lossAndGradient do not grow the heap', () => {
+  for (const { file, network } of graphCorpus) {
+    for (const unroll of ['full', 'loops'] as const) {
+      it(`${file} (${unroll})`, async () => {
+        const mod = await loadTrainer(renderTypeScript(compileNetwork(network), { unroll }));
+        const params = Float64Array.from({ length: mod.paramCount }, (_, i) => Math.sin(i + 1) * 0.1);
+        const xs = [0, 1, 2].map((e) => Float64Array.from({ length: mod.inputSize }, (_, k) => Math.cos(e + k)));
+        const ys = [0, 1, 2].map((e) => Float64Array.from({ length: mod.outputSize }, (_, j) => (j === e % mod.outputSize ? 1 : 0)));
+        const grad = new Float64Array(mod.paramCount);
+        const steps = 200_000;
+        const loop = (n: number): number => {
+          let c = 0;
+          for (let s = 0; s < n; s++) c += s % 2 === 0 ? mod.sgdStep(params, xs[s % 3]!, ys[s % 3]!, 1e-6) : mod.lossAndGradient(params, xs[s % 3]!, ys[s % 3]!, grad);
+          return c;
+        };
+        let c = loop(10_000);
+        const before = heapAfterGc();
+        c += loop(steps);
+        const growth = heapAfterGc() - before;
+        expect(Number.isFinite(c)).toBe(true);
         expect(growth, `heap grew by ${growth} bytes over ${steps} steps`).toBeLessThan(Math.max(64 * 1024, steps));
       }, 120_000);
     }

@@ -3,10 +3,11 @@
 // code or file names), and bad arguments are a UserError naming the option.
 import { describe, expect, it } from 'vitest';
 import { check, derive, generate, train, trainer, verify, UserError, type Network } from '../src/index.ts';
-import { loadNetworkFile } from '../src/spec/load.ts';
 
-const question = loadNetworkFile('examples/question.yaml');
-const xor = loadNetworkFile('examples/xor.yaml');
+import { loadChain } from './chain.ts';
+
+const question = loadChain('examples/question.yaml');
+const xor = loadChain('examples/xor.yaml');
 
 function userError(run: () => unknown): string {
   try {
@@ -61,7 +62,7 @@ describe('a network object given to the library is validated like a file', () =>
   });
 
   it('an object in the internal form with an optimizer and a schedule round-trips through the file form', () => {
-    const net = loadNetworkFile('examples/xor-adam.yaml');
+    const net = loadChain('examples/xor-adam.yaml');
     expect(derive(net).network).toEqual({ ...net });
   });
 });

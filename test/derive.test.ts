@@ -3,14 +3,15 @@ import { expand, inlinedGradient } from '../src/derive/expand.ts';
 import { compileNetwork, renderLatex } from '../src/pipeline.ts';
 import { MatrixLatexPrinter } from '../src/render/latex-printer.ts';
 import { Notation } from '../src/render/notation.ts';
-import { loadNetworkFile } from '../src/spec/load.ts';
+
 import { casIsZero } from '../src/symbolic/cas.ts';
 import { mkey } from '../src/symbolic/matrix.ts';
 import { sub, symKey } from '../src/symbolic/expr.ts';
+import { loadChain, parseChain } from './chain.ts';
 
-const question = compileNetwork(loadNetworkFile('examples/question.yaml'));
-const chain = compileNetwork(loadNetworkFile('examples/question-chain.yaml'));
-const xor = compileNetwork(loadNetworkFile('examples/xor.yaml'));
+const question = compileNetwork(loadChain('examples/question.yaml'));
+const chain = compileNetwork(loadChain('examples/question-chain.yaml'));
+const xor = compileNetwork(loadChain('examples/xor.yaml'));
 
 describe('the derivation', () => {
   it("yields δ^(1) = 2(a^(1) − y) and ∂C/∂W^(1) = δ^(1) (a^(0))ᵀ for the question's network", () => {
@@ -67,13 +68,12 @@ describe('the derivation', () => {
 
 describe('kinked activations in the derivation', () => {
   it('leaky relu is defined by cases, with its slope, and a tiny relu network says why it has no scalar level', async () => {
-    const { parseNetwork } = await import('../src/spec/load.ts');
     const { compileNetwork, renderLatex } = await import('../src/pipeline.ts');
-    const leaky = renderLatex(compileNetwork(parseNetwork('name: lk\ninput: 2\nlayers:\n  - units: 2\n    activation: { leaky-relu: 0.1 }\n  - units: 1\nloss: squared\n')));
+    const leaky = renderLatex(compileNetwork(parseChain('name: lk\ninput: 2\nlayers:\n  - units: 2\n    activation: { leaky-relu: 0.1 }\n  - units: 1\nloss: squared\n')));
     expect(leaky).toContain('\\operatorname{lrelu}(z) = \\begin{cases} z, & z > 0, \\\\ 0.1 \\, z, & z \\le 0, \\end{cases}');
     expect(leaky).toContain("\\operatorname{lrelu}'(z) = \\begin{cases} 1, & z > 0, \\\\ 0.1, & z \\le 0 \\end{cases}");
     // 9 parameters, under the expansion limit: the scalar level is left out with its reason, not an internal error.
-    const relu = renderLatex(compileNetwork(parseNetwork('name: r\ninput: 2\nlayers:\n  - units: 2\n    activation: relu\n  - units: 1\nloss: squared\n')));
+    const relu = renderLatex(compileNetwork(parseChain('name: r\ninput: 2\nlayers:\n  - units: 2\n    activation: relu\n  - units: 1\nloss: squared\n')));
     expect(relu).toContain('has the kink of $\\operatorname{relu}$ at $z = 0$');
   });
 });

@@ -10,9 +10,10 @@ import { UserError } from '../src/errors.ts';
 import { compileNetwork, renderLatex } from '../src/pipeline.ts';
 import { generateHtml, renderDisplay } from '../src/render/html.ts';
 import { derivationDocument } from '../src/render/latex.ts';
-import { parseNetwork } from '../src/spec/load.ts';
+
 import { OPTIMIZERS } from '../src/spec/types.ts';
 import { deltagen } from './helpers.ts';
+import { parseChain } from './chain.ts';
 
 const base = `name: t
 input: 2
@@ -32,7 +33,7 @@ train:
 
 function error(text: string): string {
   try {
-    parseNetwork(text, 'net.yaml');
+    parseChain(text, 'net.yaml');
   } catch (err) {
     expect(err).toBeInstanceOf(UserError);
     return (err as Error).message;
@@ -42,17 +43,17 @@ function error(text: string): string {
 
 describe('train section: optimizer, schedule, shuffle, validation, patience', () => {
   it('reads a name or a name with hyperparameters', () => {
-    expect(parseNetwork(`${base}  optimizer: adam\n`).train!.optimizer).toEqual({ kind: 'adam' });
-    expect(parseNetwork(`${base}  optimizer: { adam: { beta1: 0.8, epsilon: 1e-7 } }\n`).train!.optimizer).toEqual({ kind: 'adam', beta1: 0.8, epsilon: 1e-7 });
-    expect(parseNetwork(`${base}  optimizer:\n    momentum:\n`).train!.optimizer).toEqual({ kind: 'momentum' });
-    expect(parseNetwork(`${base}  optimizer: { adamw: { weightDecay: 0 } }\n`).train!.optimizer).toEqual({ kind: 'adamw', weightDecay: 0 });
-    for (const kind of Object.keys(OPTIMIZERS)) expect(parseNetwork(`${base}  optimizer: ${kind}\n`).train!.optimizer).toEqual({ kind });
-    const t = parseNetwork(`${base}  epochs: 5\n  shuffle: true\n  schedule: { cosine: { over: 5 } }\n  validation: [{ x: [0, 0], y: [0] }]\n  patience: 2\n  restoreBest: false\n`).train!;
+    expect(parseChain(`${base}  optimizer: adam\n`).train!.optimizer).toEqual({ kind: 'adam' });
+    expect(parseChain(`${base}  optimizer: { adam: { beta1: 0.8, epsilon: 1e-7 } }\n`).train!.optimizer).toEqual({ kind: 'adam', beta1: 0.8, epsilon: 1e-7 });
+    expect(parseChain(`${base}  optimizer:\n    momentum:\n`).train!.optimizer).toEqual({ kind: 'momentum' });
+    expect(parseChain(`${base}  optimizer: { adamw: { weightDecay: 0 } }\n`).train!.optimizer).toEqual({ kind: 'adamw', weightDecay: 0 });
+    for (const kind of Object.keys(OPTIMIZERS)) expect(parseChain(`${base}  optimizer: ${kind}\n`).train!.optimizer).toEqual({ kind });
+    const t = parseChain(`${base}  epochs: 5\n  shuffle: true\n  schedule: { cosine: { over: 5 } }\n  validation: [{ x: [0, 0], y: [0] }]\n  patience: 2\n  restoreBest: false\n`).train!;
     expect([t.shuffle, t.schedule, t.validation, t.patience, t.restoreBest]).toEqual([true, { kind: 'cosine', over: 5, min: 0 }, [{ x: [0, 0], y: [0] }], 2, false]);
-    expect(parseNetwork(`${base}  schedule: { step: { every: 3, factor: 0.5 } }\n`).train!.schedule).toEqual({ kind: 'step', every: 3, factor: 0.5 });
-    expect(parseNetwork(`${base}  schedule: constant\n`).train!.schedule).toEqual({ kind: 'constant' });
+    expect(parseChain(`${base}  schedule: { step: { every: 3, factor: 0.5 } }\n`).train!.schedule).toEqual({ kind: 'step', every: 3, factor: 0.5 });
+    expect(parseChain(`${base}  schedule: constant\n`).train!.schedule).toEqual({ kind: 'constant' });
     const json = { name: 't', input: 2, layers: [{ units: 1 }], loss: 'squared', train: { rate: 0.1, data: [{ x: [0, 1], y: [1] }], optimizer: { nesterov: { momentum: 0.95 } } } };
-    expect(parseNetwork(JSON.stringify(json), 'net.json').train!.optimizer).toEqual({ kind: 'nesterov', momentum: 0.95 });
+    expect(parseChain(JSON.stringify(json), 'net.json').train!.optimizer).toEqual({ kind: 'nesterov', momentum: 0.95 });
   });
 
   it.each([
@@ -92,13 +93,13 @@ describe('train section: optimizer, schedule, shuffle, validation, patience', ()
 const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;
 
 describe('the update rule in the LaTeX and the page is the one the trainer runs', () => {
-  const plain = compileNetwork(parseNetwork(base));
+  const plain = compileNetwork(parseChain(base));
   const section = (tex: string): string => tex.slice(tex.indexOf('\\subsection*{Update rule}'));
 
   it('plain SGD, or sgd named, at a constant rate: the section as it always was', () => {
     const old = section(renderLatex(plain));
     expect(old).toContain('Stochastic gradient descent with rate $\\eta = 0.1$ updates, for every layer,\n\\begin{equation}\n\\begin{aligned}\nW^{(1)} &\\leftarrow W^{(1)} - \\eta');
-    expect(section(renderLatex(compileNetwork(parseNetwork(`${base}  optimizer: sgd\n  schedule: constant\n`))))).toBe(old);
+    expect(section(renderLatex(compileNetwork(parseChain(`${base}  optimizer: sgd\n  schedule: constant\n`))))).toBe(old);
     expect(derivationDocument(plain).update.optimizer).toBe(false);
   });
 
@@ -114,7 +115,7 @@ describe('the update rule in the LaTeX and the page is the one the trainer runs'
   for (const [kind, fragments] of Object.entries(expectations)) {
     it(`${kind}: its equations and hyperparameters, in LaTeX that KaTeX renders and pdflatex compiles, and in the page`, () => {
       const text = `${base}  optimizer: ${settings[kind] ?? kind}\n  batch: 2\n  epochs: 3\n`;
-      const c = compileNetwork(parseNetwork(text));
+      const c = compileNetwork(parseChain(text));
       const tex = renderLatex(c);
       const s = section(tex);
       for (const f of fragments) expect(s).toContain(f);
@@ -151,7 +152,7 @@ describe('the update rule in the LaTeX and the page is the one the trainer runs'
       ['{ cosine: { over: 100, min: 0.001 } }', '\\eta_k = 0.001 + \\tfrac{1}{2} \\left(\\eta - 0.001\\right) \\left(1 + \\cos \\frac{\\pi \\min(k, 100)}{100}\\right)'],
     ];
     for (const [schedule, formula] of cases) {
-      const s = section(renderLatex(compileNetwork(parseNetwork(`${base}  steps: 50\n  schedule: ${schedule}\n`))));
+      const s = section(renderLatex(compileNetwork(parseChain(`${base}  steps: 50\n  schedule: ${schedule}\n`))));
       expect(s).toContain('Stochastic gradient descent updates every parameter');
       expect(s).toContain('g_t &= \\frac{\\partial C}{\\partial \\theta}');
       expect(s).toContain('\\theta &\\leftarrow \\theta - \\eta_k \\, g_t');

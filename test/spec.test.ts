@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseNetwork } from '../src/spec/load.ts';
+
 import { UserError } from '../src/errors.ts';
 import { deltagen } from './helpers.ts';
+import { parseChain } from './chain.ts';
 
 const ok = `name: t\ninput: 2\nlayers:\n  - units: 3\n    activation: sigmoid\nloss: squared\n`;
 
 function error(text: string): string {
   try {
-    parseNetwork(text, 'net.yaml');
+    parseChain(text, 'net.yaml');
   } catch (err) {
     expect(err).toBeInstanceOf(UserError);
     return (err as Error).message;
@@ -17,8 +18,8 @@ function error(text: string): string {
 
 describe('network files', () => {
   it('parses YAML and the same network as JSON', () => {
-    const a = parseNetwork(ok, 'a.yaml');
-    const b = parseNetwork(JSON.stringify({ name: 't', input: 2, layers: [{ units: 3, activation: 'sigmoid' }], loss: 'squared' }), 'b.json');
+    const a = parseChain(ok, 'a.yaml');
+    const b = parseChain(JSON.stringify({ name: 't', input: 2, layers: [{ units: 3, activation: 'sigmoid' }], loss: 'squared' }), 'b.json');
     expect({ ...a, source: '' }).toEqual({ ...b, source: '' });
     expect(a.layers[0]).toEqual({ units: 3, activation: { kind: 'sigmoid' }, bias: true });
   });

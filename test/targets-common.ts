@@ -9,15 +9,16 @@ import { evaluateInInterpreter, type ArrayTarget } from '../src/check/interprete
 import { seededRandom } from '../src/check/random.ts';
 import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderTypeScript } from '../src/pipeline.ts';
-import { parseNetwork } from '../src/spec/load.ts';
+
 import type { Network } from '../src/spec/types.ts';
 import { corpus } from './corpus.ts';
+import { parseChain } from './chain.ts';
 
 /** Whether a command runs here; CI installs both interpreters (.ci/run), so there the tests never skip. */
 export const runs = (command: string, args: string[]): boolean => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 
 const net = (name: string, layers: string, loss: string, input = 3): Network =>
-  parseNetwork(`name: ${name}\ninput: ${input}\nlayers:\n${layers}\nloss: ${loss}\n`, `${name}.yaml`);
+  parseChain(`name: ${name}\ninput: ${input}\nlayers:\n${layers}\nloss: ${loss}\n`, `${name}.yaml`);
 
 /** Beyond the examples: relu, leaky relu, softplus, the stable cross-entropy forms, and a formula calling every function. */
 const VOCABULARY: { file: string; network: Network }[] = [

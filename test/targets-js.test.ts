@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork, renderJavaScript } from '../src/pipeline.ts';
 import { generateDeclarations } from '../src/render/typescript.ts';
-import { loadNetworkFile } from '../src/spec/load.ts';
+
 import { deltagen } from './helpers.ts';
+import { loadChain } from './chain.ts';
 
 describe('deltagen derive --target js', () => {
   it('writes <name>.js and <name>.d.ts in --out, or the --code file with its .d.ts beside it', async () => {
-    const c = compileNetwork(loadNetworkFile('examples/xor.yaml'));
+    const c = compileNetwork(loadChain('examples/xor.yaml'));
     const dir = mkdtempSync(join(tmpdir(), 'deltagen-js-cli-'));
     try {
       const r = await deltagen(['derive', 'examples/xor.yaml', '--target', 'js', '--out', dir, '--json']);

@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { evaluateInInterpreter, PYTHON_PRELUDE, runInInterpreter, trainerFile } from '../src/check/interpreters.ts';
 import { UserError } from '../src/errors.ts';
 import { compileNetwork, renderNumPy } from '../src/pipeline.ts';
-import { loadNetworkFile, parseNetwork } from '../src/spec/load.ts';
+
 import { deltagen } from './helpers.ts';
 import { expectClose, largestErrorAgainstTypeScript, NETWORKS, numbersOf, points, runs, trainingCase } from './targets-common.ts';
+import { loadChain, parseChain } from './chain.ts';
 
 // python3 on PATH, or Debian's, where python3-numpy installs (as the check itself tries them).
 const hasNumPy = runs('python3', ['-c', 'import numpy']) || runs('/usr/bin/python3', ['-c', 'import numpy']);
@@ -26,7 +27,7 @@ describe.skipIf(!hasNumPy && !process.env.CI)('the NumPy trainer in Python', () 
   }
 
   it('trains as SGD with the TypeScript gradients: steps taking the examples in turn, epochs as passes with a shorter last batch; rows are examples', async () => {
-    const network = loadNetworkFile('examples/iris.yaml');
+    const network = loadChain('examples/iris.yaml');
     const t = await trainingCase(network);
     const show = 'print(" ".join("%.17g" % v for v in np.ravel(VALUE)))';
     const script = [
@@ -56,7 +57,7 @@ describe.skipIf(!hasNumPy && !process.env.CI)('the NumPy trainer in Python', () 
     try {
       const r = await deltagen(['derive', 'examples/question-chain.yaml', '--target', 'numpy', '--code', join(dir, 'question_chain.py')]);
       expect(r.code, r.stderr).toBe(0);
-      expect(readFileSync(join(dir, 'question_chain.py'), 'utf8')).toBe(renderNumPy(compileNetwork(loadNetworkFile('examples/question-chain.yaml'))));
+      expect(readFileSync(join(dir, 'question_chain.py'), 'utf8')).toBe(renderNumPy(compileNetwork(loadChain('examples/question-chain.yaml'))));
       const check = await deltagen(['check', 'examples/custom.yaml', '--target', 'numpy', '--json']);
       expect(check.code, check.stderr).toBe(0);
       expect(JSON.parse(check.stdout)).toMatchObject({ network: 'custom', target: 'numpy', passed: true, points: 5 });
@@ -66,7 +67,7 @@ describe.skipIf(!hasNumPy && !process.env.CI)('the NumPy trainer in Python', () 
   });
 
   it('a missing Python, or one without NumPy, is bad input (exit 2) that says what to install', () => {
-    const c = compileNetwork(loadNetworkFile('examples/question.yaml'));
+    const c = compileNetwork(loadChain('examples/question.yaml'));
     const dir = mkdtempSync(join(tmpdir(), 'deltagen-no-numpy-'));
     try {
       const withoutNumPy = join(dir, 'python-without-numpy');
@@ -85,11 +86,11 @@ describe.skipIf(!hasNumPy && !process.env.CI)('the NumPy trainer in Python', () 
 
 describe('the NumPy module', () => {
   it('is deterministic and refuses names Python cannot import (keywords) or that shadow numpy, exit 2', async () => {
-    const c = compileNetwork(loadNetworkFile('examples/xor.yaml'));
-    expect(renderNumPy(c)).toBe(renderNumPy(compileNetwork(loadNetworkFile('examples/xor.yaml'))));
+    const c = compileNetwork(loadChain('examples/xor.yaml'));
+    expect(renderNumPy(c)).toBe(renderNumPy(compileNetwork(loadChain('examples/xor.yaml'))));
     for (const name of ['lambda', 'numpy']) {
       const text = `name: ${name}\ninput: 1\nlayers:\n  - { units: 1, activation: identity }\nloss: squared\n`;
-      expect(() => renderNumPy(compileNetwork(parseNetwork(text, 'n.yaml')))).toThrow(UserError);
+      expect(() => renderNumPy(compileNetwork(parseChain(text, 'n.yaml')))).toThrow(UserError);
       const r = await deltagen(['derive', '-', '--target', 'numpy', '--code', '-'], text);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`"${name}" cannot name a Python module`);

@@ -10,9 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { evaluateInInterpreter, OCTAVE_PRELUDE, runInInterpreter, trainerFile } from '../src/check/interpreters.ts';
 import { UserError } from '../src/errors.ts';
 import { compileNetwork, renderOctave } from '../src/pipeline.ts';
-import { loadNetworkFile, parseNetwork } from '../src/spec/load.ts';
+
 import { deltagen } from './helpers.ts';
 import { expectClose, largestErrorAgainstTypeScript, NETWORKS, numbersOf, points, runs, trainingCase } from './targets-common.ts';
+import { loadChain, parseChain } from './chain.ts';
 
 const hasOctave = runs('octave-cli', ['--version']);
 const matlab = (JSON.parse(readFileSync('examples/question-matlab.json', 'utf8')) as { W1: number[] }).W1;
@@ -42,7 +43,7 @@ describe.skipIf(!hasOctave && !process.env.CI)('the Octave trainer in GNU Octave
   });
 
   it('trains as SGD with the TypeScript gradients: steps taking the examples in turn, epochs as passes with a shorter last batch; predict takes columns', async () => {
-    const network = loadNetworkFile('examples/iris.yaml');
+    const network = loadChain('examples/iris.yaml');
     const t = await trainingCase(network);
     const X = `[${t.data.map((d) => row(d.x)).join('; ')}]'`;
     const Y = `[${t.data.map((d) => row(d.y)).join('; ')}]'`;
@@ -87,7 +88,7 @@ describe.skipIf(!hasOctave && !process.env.CI)('the Octave trainer in GNU Octave
   });
 
   it('a missing interpreter is bad input (exit 2) that names it and what to install', () => {
-    const c = compileNetwork(loadNetworkFile('examples/question.yaml'));
+    const c = compileNetwork(loadChain('examples/question.yaml'));
     const attempt = (): unknown => evaluateInInterpreter('octave', c, points(c.network), { command: 'no-such-octave-cli' });
     expect(attempt).toThrow(UserError);
     expect(attempt).toThrow(/no-such-octave-cli: not found.*GNU Octave \(Debian: apt-get install octave\)/);
@@ -96,11 +97,11 @@ describe.skipIf(!hasOctave && !process.env.CI)('the Octave trainer in GNU Octave
 
 describe('the Octave file', () => {
   it('is deterministic and refuses names that cannot name a function file (keywords, its own functions), exit 2', async () => {
-    const c = compileNetwork(loadNetworkFile('examples/iris.yaml'));
-    expect(renderOctave(c)).toBe(renderOctave(compileNetwork(loadNetworkFile('examples/iris.yaml'))));
+    const c = compileNetwork(loadChain('examples/iris.yaml'));
+    expect(renderOctave(c)).toBe(renderOctave(compileNetwork(loadChain('examples/iris.yaml'))));
     for (const name of ['end', 'persistent', 'train', 'sigmoid']) {
       const text = `name: ${name}\ninput: 1\nlayers:\n  - { units: 1, activation: identity }\nloss: squared\n`;
-      expect(() => renderOctave(compileNetwork(parseNetwork(text, 'n.yaml')))).toThrow(UserError);
+      expect(() => renderOctave(compileNetwork(parseChain(text, 'n.yaml')))).toThrow(UserError);
       const r = await deltagen(['derive', '-', '--target', 'octave', '--code', '-'], text);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`"${name}" cannot name a MATLAB/Octave function file`);

@@ -8,8 +8,9 @@ import { loadTrainer } from '../src/compile/compile.ts';
 import { compileNetwork, renderLatex, renderTypeScript } from '../src/pipeline.ts';
 import { referenceGradient, referenceLossValue } from '../src/reference/reference.ts';
 import type { ActivationSpec, LossName, Network } from '../src/spec/types.ts';
-import { parseNetwork } from '../src/spec/load.ts';
+
 import { deltagen } from './helpers.ts';
+import { parseChain } from './chain.ts';
 
 const hidden: fc.Arbitrary<ActivationSpec> = fc.oneof(
   fc.constantFrom<ActivationSpec>({ kind: 'identity' }, { kind: 'sigmoid' }, { kind: 'tanh' }, { kind: 'relu' }, { kind: 'softplus' },
@@ -67,7 +68,7 @@ describe('property: random networks over the whole vocabulary (kinks avoided)', 
   });
 });
 
-const softmaxNet = parseNetwork('name: sm\ninput: 2\nlayers:\n  - units: 3\n    activation: softmax\nloss: softmax-cross-entropy\n');
+const softmaxNet = parseChain('name: sm\ninput: 2\nlayers:\n  - units: 3\n    activation: softmax\nloss: softmax-cross-entropy\n');
 
 describe('the derivation as a paper prints it', () => {
   it('softmax with cross-entropy: the Jacobian product, and its simplification to a − y by the CAS', () => {
@@ -79,18 +80,18 @@ describe('the derivation as a paper prints it', () => {
   });
 
   it('the sigmoid derivation shows σ′(z) = σ(z)(1 − σ(z))', () => {
-    const tex = renderLatex(compileNetwork(parseNetwork('name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: sigmoid\nloss: squared\n')));
+    const tex = renderLatex(compileNetwork(parseChain('name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: sigmoid\nloss: squared\n')));
     expect(tex).toContain("\\sigma'(z) = ");
     expect(tex).toContain('= \\sigma(z) \\left(1 - \\sigma(z)\\right)');
   });
 
   it('cross-entropy with a sigmoid output simplifies to a − y', () => {
-    const c = compileNetwork(parseNetwork('name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: sigmoid\nloss: cross-entropy\n'));
+    const c = compileNetwork(parseChain('name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: sigmoid\nloss: cross-entropy\n'));
     expect(renderLatex(c)).toContain('\\delta^{(1)} = a^{(1)} - y');
   });
 
   it('the question notation uses (L), (L-1), i, j and a^{(L)*}', () => {
-    const c = compileNetwork(parseNetwork('name: q\ninput: 2\nlayers:\n  - units: 2\n    activation: tanh\n  - units: 1\n    activation: identity\nloss: squared\n'));
+    const c = compileNetwork(parseChain('name: q\ninput: 2\nlayers:\n  - units: 2\n    activation: tanh\n  - units: 1\n    activation: identity\nloss: squared\n'));
     const tex = renderLatex(c, { notation: 'question' });
     expect(tex).toContain('W^{(L-1)}');
     expect(tex).toContain('a^{(L)^*}');
@@ -98,7 +99,7 @@ describe('the derivation as a paper prints it', () => {
   });
 
   it('levels can be left out, and the expansion threshold is the user\'s', () => {
-    const c = compileNetwork(parseNetwork('name: q\ninput: 1\nlayers:\n  - units: 1\n    activation: tanh\nloss: squared\n'));
+    const c = compileNetwork(parseChain('name: q\ninput: 1\nlayers:\n  - units: 1\n    activation: tanh\nloss: squared\n'));
     expect(renderLatex(c)).toContain('Every derivative written out');
     expect(renderLatex(c, { expandLimit: 1, levels: { matrix: true, index: false, scalar: false } })).not.toContain('Every derivative written out');
     expect(renderLatex(c, { levels: { matrix: false, index: true, scalar: false } })).not.toContain('step by step');
@@ -117,7 +118,7 @@ describe('custom activations', () => {
   });
 
   it('abs gets the one-sided convention and says so', () => {
-    const c = compileNetwork(parseNetwork('name: c\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "abs(x)" }\nloss: squared\n'));
+    const c = compileNetwork(parseChain('name: c\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "abs(x)" }\nloss: squared\n'));
     expect(renderLatex(c)).toContain('\\operatorname{sgn}(0) = 0');
   });
 });
@@ -129,7 +130,7 @@ describe('numerically stable evaluation', () => {
     ['softplus of ±800', 'name: s\ninput: 1\nlayers:\n  - units: 2\n    activation: softplus\nloss: half-squared\n', [800, -800, 0, 0], [1], [0, 1]],
   ];
   it.each(cases)('%s: generated and reference stay finite and agree', async (_name, text, params, x, y) => {
-    const network = parseNetwork(text);
+    const network = parseChain(text);
     const trainer = await loadTrainer(renderTypeScript(compileNetwork(network)));
     for (const unroll of ['full', 'loops'] as const) {
       const t = unroll === 'full' ? trainer : await loadTrainer(renderTypeScript(compileNetwork(network), { unroll }));
@@ -147,7 +148,7 @@ describe('numerically stable evaluation', () => {
   });
 
   it('cross-entropy of an output of exactly 1 against a target of 1 is finite', async () => {
-    const network = parseNetwork('name: c\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "x / (1 + abs(x)) / 2 + 0.5" }\nloss: cross-entropy\n');
+    const network = parseChain('name: c\ninput: 1\nlayers:\n  - units: 1\n    activation: { formula: "x / (1 + abs(x)) / 2 + 0.5" }\nloss: cross-entropy\n');
     const trainer = await loadTrainer(renderTypeScript(compileNetwork(network)));
     const grad = new Float64Array(2);
     const loss = trainer.lossAndGradient(Float64Array.from([1e300, 0]), [1], [1], grad);

@@ -1,7 +1,7 @@
 // Check a loaded trainer against the reference (mathjs matrices) and against
 // central finite differences of the reference loss, at seeded random points.
 import type { TrainerModule } from '../compile/compile.ts';
-import { layoutOf } from '../graph/layout.ts';
+import { layoutOf, type Layout } from '../graph/layout.ts';
 import { referenceGradient, referenceLossValue, referencePreActivations } from '../reference/reference.ts';
 import type { Network } from '../spec/types.ts';
 import { seededRandom, uniform } from './random.ts';
@@ -99,26 +99,54 @@ export const FINITE_DIFFERENCE_SAMPLE = 48;
  */
 export const REFERENCE_FD_LIMIT = 100_000;
 
+/**
+ * What the trainer is checked against, for one network: its layout, random
+ * points valid for its loss (away from kinks), and the reference's loss and
+ * gradient there. One for each network form.
+ */
+export interface Oracle {
+  readonly name: string;
+  readonly layout: Layout;
+  point(rand: () => number): Point;
+  loss(params: Float64Array, x: number[], y: number[]): number;
+  gradient(params: Float64Array, x: number[], y: number[]): { loss: number; grad: ArrayLike<number> };
+}
+
+/** The chain form's oracle: the mathjs reference of src/reference/reference.ts. */
+export function chainOracle(net: Network): Oracle {
+  return {
+    name: net.name,
+    layout: layoutOf(net),
+    point: (rand) => smoothPoint(net, rand),
+    loss: (q, x, y) => referenceLossValue(net, q, x, y),
+    gradient: (q, x, y) => referenceGradient(net, q, x, y),
+  };
+}
+
 export function checkTrainer(net: Network, trainer: TrainerModule, options: { points?: number; seed?: number } = {}): CheckReport {
+  return checkAgainst(chainOracle(net), trainer, options);
+}
+
+export function checkAgainst(oracle: Oracle, trainer: TrainerModule, options: { points?: number; seed?: number } = {}): CheckReport {
   const points = options.points ?? 5;
   const rand = seededRandom(options.seed ?? 1);
-  const layout = layoutOf(net);
+  const { layout } = oracle;
   const refErr = new Float64Array(layout.paramCount);
   const fdErr = new Float64Array(layout.paramCount);
   let lossErr = 0;
   const grad = new Float64Array(layout.paramCount);
   const finiteDifferencesOf = layout.paramCount > REFERENCE_FD_LIMIT ? 'trainer' : 'reference';
   for (let p = 0; p < points; p++) {
-    const { params, x, y } = smoothPoint(net, rand);
+    const { params, x, y } = oracle.point(rand);
     const c = trainer.lossAndGradient(params, x, y, grad);
-    const ref = referenceGradient(net, params, x, y);
+    const ref = oracle.gradient(params, x, y);
     lossErr = Math.max(lossErr, scaledError(c, ref.loss));
     for (let i = 0; i < layout.paramCount; i++) refErr[i] = Math.max(refErr[i]!, scaledError(grad[i]!, ref.grad[i]!));
     const sample = layout.paramCount <= FINITE_DIFFERENCE_SAMPLE
       ? Array.from({ length: layout.paramCount }, (_, i) => i)
       : Array.from({ length: FINITE_DIFFERENCE_SAMPLE }, () => Math.floor(rand() * layout.paramCount));
     for (const i of sample) {
-      const fd = finiteDifference(finiteDifferencesOf === 'reference' ? (q) => referenceLossValue(net, q, x, y) : (q) => trainer.loss(q, x, y), params, i);
+      const fd = finiteDifference(finiteDifferencesOf === 'reference' ? (q) => oracle.loss(q, x, y) : (q) => trainer.loss(q, x, y), params, i);
       fdErr[i] = Math.max(fdErr[i]!, scaledError(grad[i]!, fd));
     }
   }
@@ -133,5 +161,5 @@ export function checkTrainer(net: Network, trainer: TrainerModule, options: { po
   });
   const passed = lossErr <= REFERENCE_TOLERANCE
     && parameters.every((r) => r.reference <= REFERENCE_TOLERANCE && r.finiteDifference <= FINITE_DIFFERENCE_TOLERANCE);
-  return { network: net.name, points, loss: lossErr, parameters, passed, finiteDifferencesOf };
+  return { network: oracle.name, points, loss: lossErr, parameters, passed, finiteDifferencesOf };
 }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { loadModule, typecheckAsync, type TypecheckResult } from '../compile/compile.ts';
 import { interruptible } from '../io/process.ts';
 import { compileNetwork, renderJavaScript, renderTypeScript } from '../pipeline.ts';
-import type { Network } from '../spec/types.ts';
+import { isGraph, type AnyNetwork } from '../spec/graph-types.ts';
+import { graphOracle } from './graph.ts';
 import type { UnrollMode } from '../render/typescript.ts';
-import { checkTrainer, FINITE_DIFFERENCE_SAMPLE, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
+import { chainOracle, checkAgainst, FINITE_DIFFERENCE_SAMPLE, FINITE_DIFFERENCE_TOLERANCE, REFERENCE_TOLERANCE, type CheckReport } from './check.ts';
 
 export interface FullCheckReport extends CheckReport {
   readonly typecheck: TypecheckResult;
@@ -28,7 +29,7 @@ export interface CheckOptions {
  * module, loaded from its JavaScript rendering, with the reference and with
  * finite differences.
  */
-export async function checkNetwork(network: Network, options: CheckOptions = {}): Promise<FullCheckReport> {
+export async function checkNetwork(network: AnyNetwork, options: CheckOptions = {}): Promise<FullCheckReport> {
   const stage = options.onStage ?? ((): void => {});
   stage('deriving');
   const compiled = compileNetwork(network);
@@ -40,7 +41,7 @@ export async function checkNetwork(network: Network, options: CheckOptions = {})
   stage('loading the trainer');
   const trainer = await loadModule(renderJavaScript(compiled, code));
   stage('comparing with the reference and finite differences');
-  const report = checkTrainer(network, trainer, options);
+  const report = checkAgainst(isGraph(network) ? graphOracle(network) : chainOracle(network), trainer, options);
   return { ...report, typecheck: tc, passed: report.passed && tc.ok };
 }
 

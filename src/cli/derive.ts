@@ -3,10 +3,11 @@ import { watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { outputsFor, type OutputFile } from '../outputs.ts';
-import { compileNetwork, renderJavaScript, renderNumPy, renderOctave, type Compiled } from '../pipeline.ts';
+import { compileNetwork, renderDeclarations, renderJavaScript, renderNumPy, renderOctave, type AnyCompiled } from '../pipeline.ts';
 import { numpyFileName } from '../render/numpy.ts';
 import { octaveFileName } from '../render/octave.ts';
-import { generateDeclarations, type UnrollMode } from '../render/typescript.ts';
+import type { UnrollMode } from '../render/typescript.ts';
+import { isGraph, type AnyNetwork, type GraphNetwork } from '../spec/graph-types.ts';
 import type { Network } from '../spec/types.ts';
 import type { DeriveFlags } from './commands.ts';
 import { guard, LIMITS, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
@@ -137,9 +138,10 @@ const isTarget = (t: string): t is Target => t === 'ts' || t === 'js' || t === '
  * It derives the network itself (outputsFor keeps its derivation for the
  * LaTeX and TypeScript files), so asking for the LaTeX as well derives twice.
  */
-function codeOutputs(target: Exclude<Target, 'ts'>, network: Network, dir: string, unroll: UnrollMode, onStage: (what: string) => void): OutputFile[] {
-  let compiled: Compiled | undefined;
-  const file = (name: string, render: (c: Compiled) => string): OutputFile => ({
+function codeOutputs(target: Exclude<Target, 'ts'>, network: AnyNetwork, dir: string, unroll: UnrollMode, onStage: (what: string) => void): OutputFile[] {
+  if (isGraph(network) && (target === 'octave' || target === 'numpy')) renderOctaveOrNumPyOf(network, target);
+  let compiled: AnyCompiled | undefined;
+  const file = (name: string, render: (c: AnyCompiled) => string): OutputFile => ({
     path: join(dir, name),
     get content() {
       if (!compiled) { onStage('deriving'); compiled = compileNetwork(network); }
@@ -148,8 +150,13 @@ function codeOutputs(target: Exclude<Target, 'ts'>, network: Network, dir: strin
     },
   });
   switch (target) {
-    case 'js': return [file(`${network.name}.js`, (c) => renderJavaScript(c, { unroll })), file(`${network.name}.d.ts`, generateDeclarations)];
-    case 'octave': return [file(octaveFileName(network), renderOctave)];
-    case 'numpy': return [file(numpyFileName(network), renderNumPy)];
+    case 'js': return [file(`${network.name}.js`, (c) => renderJavaScript(c, { unroll })), file(`${network.name}.d.ts`, renderDeclarations)];
+    case 'octave': return [file(octaveFileName(network as Network), renderOctave)];
+    case 'numpy': return [file(numpyFileName(network as Network), renderNumPy)];
   }
+}
+
+/** Octave and NumPy have no graph printer yet: refused before anything is rendered or written. */
+function renderOctaveOrNumPyOf(network: GraphNetwork, target: 'octave' | 'numpy'): never {
+  throw new UserError(`${network.source}: --target ${target}: the ${target === 'octave' ? 'MATLAB/Octave' : 'NumPy'} trainer is printed for networks with layers; a network with nodes has the ts and js targets`);
 }

@@ -1,12 +1,12 @@
 // The FILE argument of derive, check, train and verify: a path, or - for standard input.
 import { UserError } from '../errors.ts';
 import { loadNetworkFile, MAX_FILE_BYTES, parseNetwork } from '../spec/load.ts';
-import type { Network } from '../spec/types.ts';
+import type { AnyNetwork } from '../spec/graph-types.ts';
 import type { Ctx } from './common.ts';
 
 export const STDIN_NAME = '<stdin>';
 
-export async function loadNetwork(ctx: Ctx, file: string): Promise<Network> {
+export async function loadNetwork(ctx: Ctx, file: string): Promise<AnyNetwork> {
   if (file !== '-') {
     ctx.inputs.push(file);
     return loadNetworkFile(file);

@@ -1,6 +1,8 @@
 // Where each parameter lives in the flat Float64Array: for l = 1..L, W^(l)
 // row-major, then b^(l) if the layer has a bias.
 import type { Network } from '../spec/types.ts';
+import { isGraph, type AnyNetwork } from '../spec/graph-types.ts';
+import { graphLayout } from './graph-layout.ts';
 
 export interface LayoutEntry {
   readonly name: string;
@@ -16,7 +18,13 @@ export interface Layout {
   readonly paramCount: number;
 }
 
-export function layoutOf(network: Network): Layout {
+/** The layout of either form: the graph form's is in graph-layout.ts. */
+export function layoutOf(network: AnyNetwork): Layout {
+  if (isGraph(network)) return graphLayout(network);
+  return chainLayout(network);
+}
+
+function chainLayout(network: Network): Layout {
   const entries: LayoutEntry[] = [];
   let offset = 0;
   let fanIn = network.input;

@@ -100,6 +100,7 @@ export function htmlOf(doc: DerivationDocument): string {
     deltaDefinition: renderProse(`$${doc.deltaDefinition}$`),
     updateRef: `#eq:${escapeHtml(doc.labelPrefix)}:update`,
     equations,
+    nodes: doc.nodes?.map((n) => ({ ...n, name: renderProse(n.name), kind: escapeHtml(n.kind), reads: renderProse(n.reads), activation: renderProse(n.activation) })),
     layers: doc.layers.map((l) => ({ ...l, layer: renderProse(`$${l.layer}$`), activation: renderProse(`$${l.activation}$`), activationName: escapeHtml(l.activationName) })),
     shapes: renderDisplay(`\\begin{gathered}${doc.shapes.join(' \\\\ ')}\\end{gathered}`),
     weightConvention: renderProse(doc.weightConvention),

@@ -85,6 +85,10 @@ export interface DerivationDocument {
   /** The LaTeX heading commands for the title and for each part, e.g. \section* and \subsection*; '' for none. */
   readonly headings: { readonly title: string; readonly part: string };
   readonly layers: { layer: string; units: number; activation: string; activationName: string; bias: string }[];
+  /** The graph form: its nodes, listed instead of layers (name and activation as inline math $…$, reads a list of $…$). */
+  readonly nodes?: { name: string; kind: string; reads: string; size: number; activation: string }[];
+  /** The graph form: examples of its labels' meanings for the header comment (the chain form's are fixed in the template). */
+  readonly labelMeanings?: string;
   readonly shapes: string[];
   /** The conventions stated once: ⊙, ⊘, the gradient layout. */
   readonly conventions: string;
@@ -618,7 +622,7 @@ const DERIVATIVES: Readonly<Record<string, string>> = {
   relu: '\\begin{cases} 1, & z > 0, \\\\ 0, & z \\le 0 \\end{cases}',
 };
 
-function activationSection(act: Activation, mp: MatrixLatexPrinter, n: Notation): DerivationDocument['activations'][number] {
+export function activationSection(act: Activation, mp: MatrixLatexPrinter, n: Notation): DerivationDocument['activations'][number] {
   const name = act.latexName;
   if (!act.elementwise) {
     const [r, c] = n.indices;

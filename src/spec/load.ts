@@ -4,9 +4,12 @@ import { LineCounter, parseDocument, isAlias, isMap, isNode, isScalar, isSeq, vi
 import { UserError, formatPath } from '../errors.ts';
 import { readBounded } from '../io/read.ts';
 import { ACTIVATION_NAMES, LOSS_NAMES, networkFileSchema, type NetworkFile } from './schema.ts';
-import type { ActivationSpec, Network } from './types.ts';
+import type { ActivationSpec, LossName, Network } from './types.ts';
 import { validateNetwork } from './validate.ts';
 import { nearest } from './nearest.ts';
+import { graphFileSchema, type GraphFile } from './graph-schema.ts';
+import { toGraphNetwork } from './graph-validate.ts';
+import type { AnyNetwork } from './graph-types.ts';
 
 export const MAX_FILE_BYTES = 1 << 20;
 export const MAX_NESTING = 16;
@@ -46,7 +49,7 @@ function tooDeep(value: unknown, limit: number, path: PropertyKey[] = []): Prope
   return undefined;
 }
 
-export function loadNetworkFile(file: string): Network {
+export function loadNetworkFile(file: string): AnyNetwork {
   let text: string;
   try {
     const read = readBounded(file, MAX_FILE_BYTES);
@@ -60,7 +63,7 @@ export function loadNetworkFile(file: string): Network {
 }
 
 /** Parse YAML or JSON text (JSON is YAML) into a validated Network. */
-export function parseNetwork(text: string, file = '<input>'): Network {
+export function parseNetwork(text: string, file = '<input>'): AnyNetwork {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2', schema: 'core' });
   const problem = doc.errors[0] ?? doc.warnings[0];
@@ -103,16 +106,37 @@ export function parseNetwork(text: string, file = '<input>'): Network {
  * library caller built) → a validated Network, through the file's schema and
  * rules; `where` adds a line and column to a field path where it knows them.
  */
-export function networkFromData(raw: unknown, file: string, where: (path: readonly PropertyKey[]) => string = () => ''): Network {
+export function networkFromData(raw: unknown, file: string, where: (path: readonly PropertyKey[]) => string = () => ''): AnyNetwork {
   const deep = tooDeep(raw, MAX_NESTING);
   if (deep) throw new UserError(`${file}${where(deep)}: ${formatPath(deep)}: nested deeper than ${MAX_NESTING} levels`);
+  // The graph form names its nodes; the chain form lists layers.
+  if (raw !== null && typeof raw === 'object' && 'nodes' in raw) {
+    if ('layers' in raw) throw new UserError(`${file}${where(['layers'])}: layers: a network file gives layers (the chain form) or nodes (the graph form), not both`);
+    const parsed = graphFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const path = issue.path as PropertyKey[];
+      throw new UserError(`${file}${where(path)}: ${formatPath(path)}: ${withSuggestion(issue.message, path, raw)}`);
+    }
+    return toGraphNetwork(parsed.data, file, where);
+  }
   const parsed = networkFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path as PropertyKey[];
     throw new UserError(`${file}${where(path)}: ${formatPath(path)}: ${withSuggestion(issue.message, path, raw)}`);
   }
-  return validateNetwork(toNetwork(parsed.data, file), (path) => where(path));
+  // A formula loss or regularization is derived by the graph pipeline: the chain is a graph of dense nodes.
+  const data = parsed.data;
+  if (typeof data.loss !== 'string' || data.regularization) return chainAsGraph(data, file, where);
+  return validateNetwork(toNetwork({ ...data, loss: data.loss }, file), (path) => where(path));
+}
+
+/** A chain of layers as the graph of dense nodes l1 → l2 → …, keeping the chain's parameter names (W1, b1, …). */
+function chainAsGraph(f: NetworkFile, file: string, where: (path: readonly PropertyKey[]) => string): AnyNetwork {
+  const nodes = Object.fromEntries(f.layers.map((l, i) => [`l${i + 1}`, { dense: [i === 0 ? 'x' : `l${i}`], units: l.units, activation: l.activation, bias: l.bias }]));
+  const { layers: _layers, ...rest } = f;
+  return toGraphNetwork({ ...rest, nodes } as GraphFile, file, where, true);
 }
 
 function withSuggestion(message: string, path: readonly PropertyKey[], raw: unknown): string {
@@ -133,7 +157,7 @@ function toActivation(a: NetworkFile['layers'][number]['activation']): Activatio
   return { kind: 'leaky-relu', slope: a['leaky-relu'] };
 }
 
-function toNetwork(f: NetworkFile, source: string): Network {
+function toNetwork(f: NetworkFile & { loss: LossName }, source: string): Network {
   return {
     name: f.name,
     input: f.input,

@@ -6,17 +6,17 @@ import { OPTIMIZERS, type Hyperparameter, type OptimizerSpec, type ScheduleSpec 
 export const ACTIVATION_NAMES = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softplus', 'softmax'] as const;
 export const LOSS_NAMES = ['squared', 'half-squared', 'mse', 'cross-entropy', 'softmax-cross-entropy'] as const;
 
-const size = z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' })
+export const size = z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' })
   .positive({ error: 'expected a number of at least 1' }).max(1_000_000, { error: 'expected at most 1000000' });
-const finite = z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { error: 'expected a finite number' });
+export const finite = z.number({ error: 'expected a finite number' }).refine(Number.isFinite, { error: 'expected a finite number' });
 
-const activation = z.union([
+export const activation = z.union([
   z.enum(ACTIVATION_NAMES, { error: (issue) => `unknown activation ${JSON.stringify(issue.input)}` }),
   z.strictObject({ 'leaky-relu': finite }),
   z.strictObject({ formula: z.string().min(1).max(500, { error: 'formula longer than 500 characters' }) }),
 ], { error: 'expected an activation name, { leaky-relu: slope } or { formula: "…" }' });
 
-const vector = z.array(finite).min(1);
+export const vector = z.array(finite).min(1);
 const examples = z.array(z.strictObject({ x: vector, y: vector }));
 
 /**
@@ -76,10 +76,48 @@ const schedule = named('schedule', {
 }).transform((o) => o as ScheduleSpec);
 
 /** Names that must never become identifiers, even though they match the pattern. */
-const RESERVED_NAMES = new Set(['constructor', 'prototype', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
+export const RESERVED_NAMES = new Set(['constructor', 'prototype', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete',
   'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return',
   'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements',
   'interface', 'package', 'private', 'protected', 'public', 'await', 'arguments', 'eval']);
+
+/**
+ * The train section, for the chain form and the graph form alike: they differ in
+ * what an example's x and y may be and in the parameters' names.
+ */
+export function trainSchema<E extends z.ZodType>(exampleList: z.ZodArray<E>, initName: z.ZodType<string>) {
+  return z.strictObject({
+    rate: finite.refine((r) => r > 0, { error: 'expected a positive rate' }),
+    steps: size.optional(),
+    epochs: size.optional(),
+    batch: size.optional(),
+    seed: z.number().int().default(1),
+    init: z.record(initName,
+      z.union([z.array(vector).min(1), vector])).optional(),
+    data: exampleList.default([]),
+    // The trainer module's train() options (see the generated TrainOptions): the optimizer; a new
+    // seeded order every pass (seed above); the rate's schedule; a loss on validation after every
+    // epoch; early stopping after `patience` epochs without a lower validation loss, ending with the
+    // best epoch's parameters unless restoreBest is false.
+    optimizer: optimizer.optional(),
+    shuffle: z.boolean({ error: 'expected true or false' }).optional(),
+    schedule: schedule.optional(),
+    validation: exampleList.min(1, { error: 'expected at least one example' }).optional(),
+    patience: size.optional(),
+    restoreBest: z.boolean({ error: 'expected true or false' }).optional(),
+  });
+}
+
+/** A loss by name, or ℓ(a, y) as a formula in a and y, applied per output element and summed (both forms). */
+export const lossSchema = z.union([
+  z.enum(LOSS_NAMES, { error: (issue) => `unknown loss ${JSON.stringify(issue.input)}` }),
+  z.strictObject({ formula: z.string().min(1).max(500, { error: 'formula longer than 500 characters' }) }),
+], { error: 'expected a loss name or { formula: "…" } in a and y' });
+
+/** (λ/2) Σ ‖W‖²_F over every weight matrix (not biases), in both forms. */
+export const regularizationSchema = z.strictObject({ l2: finite.refine((v) => v >= 0, { error: 'expected a number of at least 0' }) }, { error: 'expected { l2: λ }' });
+
+const chainInitName = z.string().regex(/^[Wb][1-9][0-9]{0,3}$/, { error: 'expected a parameter name such as W1 or b2' });
 
 export const networkFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'expected a name matching [a-z][a-z0-9-]* (at most 64 characters)' })
@@ -90,27 +128,9 @@ export const networkFileSchema = z.strictObject({
     activation: activation.default('identity'),
     bias: z.boolean({ error: 'expected true or false' }).default(true),
   })).min(1, { error: 'expected at least one layer' }).max(1000, { error: 'expected at most 1000 layers' }),
-  loss: z.enum(LOSS_NAMES, { error: (issue) => `unknown loss ${JSON.stringify(issue.input)}` }),
-  train: z.strictObject({
-    rate: finite.refine((r) => r > 0, { error: 'expected a positive rate' }),
-    steps: size.optional(),
-    epochs: size.optional(),
-    batch: size.optional(),
-    seed: z.number().int().default(1),
-    init: z.record(z.string().regex(/^[Wb][1-9][0-9]{0,3}$/, { error: 'expected a parameter name such as W1 or b2' }),
-      z.union([z.array(vector).min(1), vector])).optional(),
-    data: examples.default([]),
-    // The trainer module's train() options (see the generated TrainOptions): the optimizer; a new
-    // seeded order every pass (seed above); the rate's schedule; a loss on validation after every
-    // epoch; early stopping after `patience` epochs without a lower validation loss, ending with the
-    // best epoch's parameters unless restoreBest is false.
-    optimizer: optimizer.optional(),
-    shuffle: z.boolean({ error: 'expected true or false' }).optional(),
-    schedule: schedule.optional(),
-    validation: examples.min(1, { error: 'expected at least one example' }).optional(),
-    patience: size.optional(),
-    restoreBest: z.boolean({ error: 'expected true or false' }).optional(),
-  }).optional(),
+  loss: lossSchema,
+  regularization: regularizationSchema.optional(),
+  train: trainSchema(examples, chainInitName).optional(),
 });
 
 export type NetworkFile = z.infer<typeof networkFileSchema>;

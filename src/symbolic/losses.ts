@@ -1,6 +1,8 @@
 // Losses per output element ℓ(a, y); C = Σ_i ℓ(a_i, y_i). ∂ℓ/∂a comes from the CAS.
 import type { LossName } from '../spec/types.ts';
-import { formulaDerivative } from './cas.ts';
+import { formulaDerivative, parseScalarFormula } from './cas.ts';
+import { UserError } from '../errors.ts';
+import { evaluate } from './evaluate.ts';
 import { add, call, div, mul, neg, num, pow, sub, substitute, sym, symbolsOf, type Expr } from './expr.ts';
 
 /** Per-element symbols: the output a_i, the target y_i, and the output size n. */
@@ -9,7 +11,8 @@ export const Y = sym('y');
 export const N = sym('n');
 
 export interface Loss {
-  readonly name: LossName;
+  /** A loss of the chain form's list, or 'formula' for ℓ(a, y) written in the network file. */
+  readonly name: LossName | 'formula';
   /** ℓ(a, y) in A, Y, N. */
   readonly element: Expr;
   /** ∂ℓ/∂a in A, Y, N, from the CAS. */
@@ -78,4 +81,28 @@ export function plainDivisions(e: Expr): Expr {
     case 'call': return e.fn === 'xdivy' ? div(plainDivisions(e.args[0]!), plainDivisions(e.args[1]!)) : call(e.fn, ...e.args.map(plainDivisions));
     default: return e;
   }
+}
+
+/** Points (a, y) where a formula loss and its derivative must be finite. */
+const LOSS_GRID = [-3, -0.5, 0, 0.25, 0.5, 0.75, 1, 3].flatMap((a) => [0, 0.5, 1, -1].map((y) => [a, y] as const));
+
+/**
+ * ℓ(a, y) written as a formula in a and y (mathjs syntax), applied per output
+ * element; ∂ℓ/∂a from the CAS. The formula and its derivative are evaluated on
+ * a grid first: where both are finite somewhere the loss is usable; a formula
+ * that is finite nowhere is refused.
+ */
+export function formulaLoss(text: string, field: string): Loss {
+  let e: Expr;
+  try {
+    e = parseScalarFormula(text, { a: A, y: Y });
+  } catch (err) {
+    throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${(err as Error).message}`);
+  }
+  const gradient = formulaDerivative(e, (A as { sym: Parameters<typeof formulaDerivative>[1] }).sym);
+  const at = (f: Expr, a: number, y: number): number => evaluate(f, (s) => (s.base === 'a' ? a : y));
+  if (!LOSS_GRID.some(([a, y]) => Number.isFinite(at(e, a, y)) && Number.isFinite(at(gradient, a, y)))) {
+    throw new UserError(`${field}: formula "${text}" is not finite anywhere on a, y in [-3, 3]`);
+  }
+  return { name: 'formula', element: e, gradient, title: 'loss of the network file' };
 }

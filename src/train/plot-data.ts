@@ -3,10 +3,10 @@
 import type { TrainerModule } from '../compile/compile.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { TRAJECTORY_LIMIT, type PlotData } from '../plot/data.ts';
-import type { Network } from '../spec/types.ts';
+import type { AnyNetwork } from '../spec/graph-types.ts';
 import { parameterName, runTraining, type TrainResult } from './train.ts';
 
-export function plotData(net: Network, trainer: TrainerModule, result: TrainResult): PlotData {
+export function plotData(net: AnyNetwork, trainer: TrainerModule, result: TrainResult): PlotData {
   const layout = layoutOf(net);
   const title = `Training ${net.name}`;
   if (layout.paramCount > TRAJECTORY_LIMIT || !result.trajectory) {

@@ -3,10 +3,10 @@ import type { TrainerModule } from '../compile/compile.ts';
 import { seededRandom, uniform } from '../check/random.ts';
 import { layoutOf, unflatten, type Layout, type NamedParams } from '../graph/layout.ts';
 import { CheckFailure, UserError } from '../errors.ts';
-import type { Network } from '../spec/types.ts';
+import type { AnyNetwork } from '../spec/graph-types.ts';
 
 /** Initial parameters: the file's init where given, otherwise uniform ±1/√fan-in from the seed. */
-export function initialParams(net: Network): Float64Array {
+export function initialParams(net: AnyNetwork): Float64Array {
   const layout = layoutOf(net);
   const params = new Float64Array(layout.paramCount);
   const rand = seededRandom(net.train?.seed ?? 1);
@@ -52,7 +52,7 @@ export const MAX_TRAIN_STEPS = 10_000_000;
 export const MAX_TRACE_NUMBERS = 10_000_000;
 
 /** Runs the generated module's train with everything the file's train section sets. */
-export function runTraining(net: Network, trainer: TrainerModule, options: TrainOptions = {}): TrainResult {
+export function runTraining(net: AnyNetwork, trainer: TrainerModule, options: TrainOptions = {}): TrainResult {
   const train = net.train;
   if (!train || train.data.length === 0) throw new UserError(`${net.source}: train.data: training needs a train section with data`);
   const layout = layoutOf(net);

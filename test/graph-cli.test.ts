@@ -1,0 +1,75 @@
+// The graph form through the command line: check proves every graph example,
+// derive writes exactly the files asked for, train runs the generated trainer,
+// and a chain with a formula loss and l2 goes the same way.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { graphCorpus } from './corpus.ts';
+import { deltagen } from './helpers.ts';
+
+const fresh = (): string => mkdtempSync(join(tmpdir(), 'deltagen-graph-cli-'));
+
+describe('deltagen check on every graph example', () => {
+  it.each(graphCorpus.map((c) => c.file))('%s passes: strict type-check, reference, finite differences', async (file) => {
+    const r = await deltagen(['check', file, '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { passed: boolean; typecheck: { ok: boolean }; parameters: { name: string; reference: number; finiteDifference: number }[] };
+    expect(report.passed).toBe(true);
+    expect(report.typecheck.ok).toBe(true);
+    for (const p of report.parameters) {
+      expect(p.reference).toBeLessThan(1e-9);
+      expect(p.finiteDifference).toBeLessThan(1e-6);
+    }
+  }, 60_000);
+
+  it('in loops as well as straight-line', async () => {
+    for (const unroll of ['loops', 'full']) {
+      const r = await deltagen(['check', 'examples/lstm.yaml', '--unroll', unroll, '--json', '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  }, 60_000);
+});
+
+describe('derive and train with a graph network', () => {
+  it('derive writes the trainer and the derivation, and --target js its .d.ts beside it', async () => {
+    const dir = fresh();
+    expect((await deltagen(['derive', 'examples/rnn.yaml', '--out', dir, '--quiet'])).code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['rnn.tex', 'rnn.ts']);
+    expect(readFileSync(join(dir, 'rnn.ts'), 'utf8')).toContain("{ name: 'W_h_h', offset: 6, rows: 3, cols: 3 }");
+    const js = fresh();
+    expect((await deltagen(['derive', 'examples/rnn.yaml', '--target', 'js', '--code', join(js, 'rnn.js'), '--quiet'])).code).toBe(0);
+    expect(readdirSync(js).sort()).toEqual(['rnn.d.ts', 'rnn.js']);
+    expect(readFileSync(join(js, 'rnn.d.ts'), 'utf8')).toContain('export declare const inputSize = 8;');
+  });
+
+  it('Octave and NumPy are refused for a graph network, naming the target, and nothing is written', async () => {
+    const dir = fresh();
+    const r = await deltagen(['derive', 'examples/lstm.yaml', '--target', 'octave', '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target octave: .*layers/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('train lowers the loss of every graph example', async () => {
+    for (const { file } of graphCorpus) {
+      const r = await deltagen(['train', file, '--json', '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      const { losses } = JSON.parse(r.stdout) as { losses: number[] };
+      const k = Math.min(20, losses.length >> 2);
+      const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+      expect(mean(losses.slice(-k)), file).toBeLessThan(mean(losses.slice(0, k)));
+    }
+  }, 60_000);
+});
+
+describe('a chain with a formula loss and l2 regularization', () => {
+  it('keeps the names W1, b1 and passes check', async () => {
+    const dir = fresh();
+    const file = join(dir, 'quartic.yaml');
+    writeFileSync(file, 'name: quartic\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 1 }\nloss: { formula: "(a - y)^4 / 4" }\nregularization: { l2: 0.01 }\n');
+    const r = await deltagen(['check', file, '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { parameters: { name: string }[] }).parameters.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
+  }, 60_000);
+});

@@ -1,15 +1,19 @@
 // npm run bench: the speed table (medians, ratios with generated = 1), the
 // speed goals beside their measured ratios, and the scale table; writes
 // bench/results.json. Also CLI start-up against the previous release.
-// Options: --quick (fewer rounds), --no-scale, --startup (start-up only).
+// Also the sequence models (an Elman RNN and the LSTM of the examples): the
+// generated graph module against the generic graph loops and TensorFlow.js cpu.
+// Options: --quick (fewer rounds), --no-scale, --startup (start-up only),
+// --graph (the sequence models only; updates their key in bench/results.json).
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEPTHS, WIDTHS, exponent, measure, type ScalePoint } from './scale.ts';
 import { ADAM_NETS, IMPLS, adamRow, formatNs, speedTable, type AdamRow, type Impl, type SpeedRow } from './speed.ts';
 import { NETWORKS } from './networks.ts';
 import { progress } from '../src/cli/progress.ts';
 import { PREVIOUS_RELEASE, startupTable, type StartupRow } from './startup.ts';
+import { graphSpeedTable, printGraphSpeed, type GraphSpeedRow } from './graph-speed.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -89,6 +93,25 @@ function startupGoals(): { rows: StartupRow[]; goals: Goal[] } {
 
 log(`deltagen bench on ${machine}`);
 const started = performance.now();
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+const sequenceRows = async (): Promise<GraphSpeedRow[]> => {
+  log('\nSequence models (time per SGD step of one sequence)');
+  // More and longer samples than the chain table (a TF.js step takes milliseconds), after a
+  // warm-up of a second (a large generated function is optimized late). About 20 s (--quick: 8 s).
+  const rows = await graphSpeedTable(quick ? 5 : 15, quick ? 20 : 50, quick ? 500 : 1000, log);
+  printGraphSpeed(rows, log);
+  return rows;
+};
+if (args.includes('--graph')) {
+  // This section alone: its rows replace the `sequence` key of an existing results.json, the rest is kept.
+  const sequence = await sequenceRows();
+  log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  let previous: Record<string, unknown> = {};
+  try { if (existsSync(out)) previous = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>; } catch { previous = {}; }
+  writeFileSync(out, `${JSON.stringify({ ...previous, sequence: { machine, date: new Date().toISOString(), rows: sequence } }, null, 2)}\n`);
+  log(`wrote the sequence models to ${out}`);
+  process.exit(0);
+}
 const startup = startupGoals();
 if (args.includes('--startup')) {
   printGoals(startup.goals);
@@ -104,9 +127,9 @@ const adamRows: AdamRow[] = [];
 for (const net of ADAM_NETS) adamRows.push(await adamRow(NETWORKS.find((b) => b.label === net)!, quick ? 3 : 9, quick ? 10 : 25, log));
 const adamGoals: Goal[] = adamRows.map((r) => ({ what: `Adam step / SGD step, ${r.net}`, goal: 1.3, measured: r.adam / r.sgd, unit: '×', higherIsBetter: false, met: r.adam / r.sgd <= 1.3 }));
 const goals = [...speedGoals(rows), ...adamGoals];
+const sequence = await sequenceRows();
 const scale = args.includes('--no-scale') ? undefined : scaleTable();
 printGoals([...startup.goals, ...goals, ...(scale?.goals ?? [])]);
 log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
-const out = fileURLToPath(new URL('./results.json', import.meta.url));
-writeFileSync(out, `${JSON.stringify({ machine, date: new Date().toISOString(), startup: startup.rows, speed: rows, adam: adamRows, scale: scale?.points, goals: [...startup.goals, ...goals, ...(scale?.goals ?? [])] }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ machine, date: new Date().toISOString(), startup: startup.rows, speed: rows, adam: adamRows, sequence: { machine, date: new Date().toISOString(), rows: sequence }, scale: scale?.points, goals: [...startup.goals, ...goals, ...(scale?.goals ?? [])] }, null, 2)}\n`);
 log(`wrote ${out}`);

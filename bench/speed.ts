@@ -26,7 +26,7 @@ export interface SpeedRow {
  * A timing loop of its own for each implementation (new Function gives each
  * its own feedback, so no call site is shared and made polymorphic).
  */
-function runner(step: Step, params: Float64Array, xs: Float64Array[], ys: Float64Array[], rate: number): (steps: number) => number {
+export function runner(step: Step, params: Float64Array, xs: Float64Array[], ys: Float64Array[], rate: number): (steps: number) => number {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('step', 'params', 'xs', 'ys', 'rate', `return function run(steps) {
     let c = 0, i = 0;
@@ -37,7 +37,7 @@ function runner(step: Step, params: Float64Array, xs: Float64Array[], ys: Float6
 }
 
 /** Steps that take about `ms` milliseconds (at least one). */
-function calibrate(run: (n: number) => number, ms: number): number {
+export function calibrate(run: (n: number) => number, ms: number): number {
   for (let n = 1; ; n *= 2) {
     const t = performance.now();
     run(n);
@@ -46,8 +46,8 @@ function calibrate(run: (n: number) => number, ms: number): number {
   }
 }
 
-const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
+export const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
+export const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
 
 export async function speedRow(b: BenchNet, rounds: number, sampleMs: number, log: (s: string) => void): Promise<SpeedRow> {
   const compiled = compileNetwork(b.network);

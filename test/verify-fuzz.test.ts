@@ -4,15 +4,16 @@
 // stopped at the deadline).
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNetworkFile } from '../src/spec/load.ts';
+
 import type { Network } from '../src/spec/types.ts';
 import { UserError } from '../src/errors.ts';
 import { FormulaError } from '../src/verify/errors.ts';
 import { verify, type VerifyOptions } from '../src/verify/verify.ts';
+import { loadChain } from './chain.ts';
 
-const nielsen = loadNetworkFile('test/fixtures/nielsen-232.yaml');
-const question = loadNetworkFile('examples/question.yaml');
-const softmax = loadNetworkFile('test/fixtures/softmax-232.yaml');
+const nielsen = loadChain('test/fixtures/nielsen-232.yaml');
+const question = loadChain('examples/question.yaml');
+const softmax = loadChain('test/fixtures/softmax-232.yaml');
 
 const TARGETS: [Network, Omit<VerifyOptions, 'formula' | 'latex'>][] = [
   [nielsen, { wrt: 'W1' }], [nielsen, { wrt: 'b2' }], [nielsen, { wrt: 'W2[j,k]' }], [nielsen, { of: 'a2[i]', wrt: 'b1[j]' }],

@@ -6,21 +6,22 @@
 // is "different" and, for the usual mistakes, names the mistake.
 import { all, create } from 'mathjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNetworkFile, parseNetwork } from '../src/spec/load.ts';
+
 import type { Network } from '../src/spec/types.ts';
 import { verify, type VerifyOptions } from '../src/verify/verify.ts';
+import { loadChain, parseChain } from './chain.ts';
 
 const math = create(all);
 
 const yaml = (name: string, input: number, layers: [number, string][], loss: string): Network =>
-  parseNetwork(`name: ${name}\ninput: ${input}\nlayers:\n${layers.map(([u, a]) => `  - { units: ${u}, activation: ${a} }\n`).join('')}loss: ${loss}\n`);
+  parseChain(`name: ${name}\ninput: ${input}\nlayers:\n${layers.map(([u, a]) => `  - { units: ${u}, activation: ${a} }\n`).join('')}loss: ${loss}\n`);
 
 const NETS: Record<string, Network> = {
-  nielsen: loadNetworkFile('test/fixtures/nielsen-232.yaml'),
-  square: loadNetworkFile('test/fixtures/nielsen-222.yaml'),
-  softmax: loadNetworkFile('test/fixtures/softmax-232.yaml'),
-  question: loadNetworkFile('examples/question.yaml'),
-  chain: loadNetworkFile('examples/question-chain.yaml'),
+  nielsen: loadChain('test/fixtures/nielsen-232.yaml'),
+  square: loadChain('test/fixtures/nielsen-222.yaml'),
+  softmax: loadChain('test/fixtures/softmax-232.yaml'),
+  question: loadChain('examples/question.yaml'),
+  chain: loadChain('examples/question-chain.yaml'),
   // CS231n's two-layer net: relu, then softmax with cross-entropy
   cs231n: yaml('cs231n', 3, [[4, 'relu'], [3, 'softmax']], 'softmax-cross-entropy'),
   // Goodfellow's regression: tanh hidden units, linear outputs, mean squared error

@@ -146,7 +146,8 @@ function withSuggestion(message: string, path: readonly PropertyKey[], raw: unkn
   const last = path[path.length - 1];
   const names: readonly string[] = last === 'loss' ? LOSS_NAMES : last === 'activation' ? ACTIVATION_NAMES : [];
   // A name that is no activation: say so, quoting it (the union's own message lists the forms instead).
-  const what = last === 'activation' && !names.includes(value) ? `unknown activation ${JSON.stringify(value)}` : message;
+  const what = last === 'activation' && !names.includes(value) ? `unknown activation ${JSON.stringify(value)}`
+    : last === 'loss' && !names.includes(value) ? `unknown loss ${JSON.stringify(value)}` : message;
   const guess = nearest(value, names);
   return guess ? `${what} (did you mean "${guess}"?)` : what;
 }

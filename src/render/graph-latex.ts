@@ -13,6 +13,7 @@ import { num, substitute, symbolsOf, type Expr, type Sym } from '../symbolic/exp
 import {
   activationSection, DEFAULT_LATEX_OPTIONS, defaultLabelPrefix,
   type DerivationDocument, type DerivationStep, type DisplayEquation, type HeadingLevel, type LatexOptions,
+  optimizerUpdate,
 } from './latex.ts';
 import { LatexPrinter, MatrixLatexPrinter, texWidth } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';
@@ -454,6 +455,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const optimizer = train?.optimizer?.kind ?? 'sgd';
   const eta = train ? `\\eta = ${train.rate}` : '\\eta';
   const updates = der.gradients.map((g) => `${s.param(g.entry.name)} &\\leftarrow ${s.param(g.entry.name)} - \\eta \\, \\frac{\\partial C}{\\partial ${s.param(g.entry.name)}}`);
+  const optimized = optimizerUpdate(train, der.gradients.map((g) => s.param(g.entry.name)));
   const updateIntro = optimizer === 'sgd' && !(train?.schedule && train.schedule.kind !== 'constant')
     ? `Stochastic gradient descent with rate $${eta}$ updates every parameter:`
     : `The trainer updates the parameters with its optimizer (${optimizer}${train?.schedule && train.schedule.kind !== 'constant' ? `, ${train.schedule.kind} schedule` : ''}) from these gradients; with plain stochastic gradient descent at rate $${eta}$ the update is`;
@@ -477,7 +479,8 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     forward,
     loss: { title: lossTitle, equation: eq(`\\begin{gathered}\n${lossRows.join(' \\\\\n')}\n\\end{gathered}`, 'loss'), gradient: lossGradientScalar },
     activations: distinct([...der.activations.values()]).map((a) => activationSection(a, new MatrixLatexPrinter(chainNotation(opts.notation, net)), chainNotation(opts.notation, net))),
-    steps: steps.map((st, i) => ({ ...st, number: i + 1 })),
+    // levels.matrix off leaves the summary alone, as the chain form does (the loss's derivative then follows the loss).
+    steps: opts.levels.matrix && steps.map((st, i) => ({ ...st, number: i + 1 })),
     gradients: false,
     batch: { shapes: '', equations: [] },
     expanded: false,
@@ -486,9 +489,14 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     weightConvention: '',
     update: {
       eta,
-      // A network of activations alone has nothing to learn; the label stays for a paper's \\eqref.
-      equation: eq(updates.length ? `\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}` : '\\text{(no parameters)}', 'update'),
-      optimizer: { intro: updates.length ? updateIntro : 'The network has no parameters, so training leaves it as it is:', after: '' },
+      // An optimizer other than plain SGD: the rule the trainer runs, as the chain form prints it.
+      ...(optimized && updates.length
+        ? { equation: eq(optimized.equation, 'update'), optimizer: optimized.text }
+        : {
+          // A network of activations alone has nothing to learn; the label stays for a paper's \\eqref.
+          equation: eq(updates.length ? `\\begin{aligned}\n${updates.join(' \\\\\n')}\n\\end{aligned}` : '\\text{(no parameters)}', 'update'),
+          optimizer: { intro: updates.length ? updateIntro : 'The network has no parameters, so training leaves it as it is:', after: '' },
+        }),
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
 import { functionsOf, key } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
-import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec } from '../spec/types.ts';
+import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec, type TrainSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
 import { MatrixLatexPrinter, texWidth } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';
@@ -289,7 +289,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
     expandedOmitted = `The network has ${paramCount} parameters, more than ${opts.expandLimit}, so the derivatives are not written out in scalars here.`;
   }
 
-  const optimizer = optimizerUpdate(network, n);
+  const optimizer = optimizerUpdate(network.train, layoutOf(network).entries.map((e) => n.matrix(e.kind, e.layer)));
   const updates = graph.layers.flatMap((layer) => {
     const out = [`${n.matrix('W', layer.l)} &\\leftarrow ${n.matrix('W', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)} \\left(${n.matrix('a', layer.l - 1)}\\right)^{\\top}`];
     if (layer.b) out.push(`${n.matrix('b', layer.l)} &\\leftarrow ${n.matrix('b', layer.l)} - \\eta \\, ${n.matrix('delta', layer.l)}`);
@@ -542,8 +542,7 @@ function texNumber(v: number): string {
  * schedule: the rule the trainer module runs, with its hyperparameters, the
  * batch mean and the rate. Undefined for plain SGD at a constant rate.
  */
-function optimizerUpdate(network: Network, n: Notation): { equation: string; text: OptimizerText } | undefined {
-  const train = network.train;
+export function optimizerUpdate(train: TrainSpec | undefined, params: readonly string[]): { equation: string; text: OptimizerText } | undefined {
   const kind = train?.optimizer?.kind ?? 'sgd';
   const schedule = train?.schedule?.kind === 'constant' ? undefined : train?.schedule;
   const examples = train?.data.length ?? 0;
@@ -553,7 +552,6 @@ function optimizerUpdate(network: Network, n: Notation): { equation: string; tex
   const rule = OPTIMIZER_RULES[kind];
   const eta = schedule ? '\\eta_k' : '\\eta';
   const gradient = batch === 1 ? 'g_t &= \\frac{\\partial C}{\\partial \\theta}' : 'g_t &= \\frac{1}{|B|} \\sum_{e \\in B} \\frac{\\partial C_e}{\\partial \\theta}';
-  const params = layoutOf(network).entries.map((e) => n.matrix(e.kind, e.layer));
   // A line may break after any comma of the list (TeX does not break inline math at commas by itself).
   const theta = (params.length <= 4 ? params : [...params.slice(0, 3), '\\ldots', params[params.length - 1]!]).join(', \\allowbreak ');
   const short = examples % batch;

@@ -1,0 +1,194 @@
+// The graph form's derivation as a paper: every example in both notations
+// compiles with pdflatex (as a document and as an \input fragment), every
+// display equation renders with KaTeX, the page renders, and the equations say
+// what the graph's backpropagation is: the multivariable chain rule (a sum over
+// readers), BPTT as a recursion with the terms of step t+1, gates through ⊙,
+// gradients summed over t, a tied weight's two uses, the L2 term.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deriveGraph } from '../src/derive/graph.ts';
+import { graphDerivationDocument } from '../src/render/graph-latex.ts';
+import { htmlOf, renderDisplay } from '../src/render/html.ts';
+import { latexOf, type DerivationDocument, type DisplayEquation, type LatexOptions } from '../src/render/latex.ts';
+import { isGraph, type GraphNetwork } from '../src/spec/graph-types.ts';
+import { loadNetworkFile, parseNetwork } from '../src/spec/load.ts';
+
+const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'deltagen-graph-latex-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const EXAMPLES = ['lstm', 'rnn', 'residual', 'autoencoder'] as const;
+const NOTATIONS = ['nielsen', 'question'] as const;
+
+function graph(net: unknown): GraphNetwork {
+  if (!isGraph(net as GraphNetwork)) throw new Error('expected a graph network');
+  return net as GraphNetwork;
+}
+const example = (name: string): GraphNetwork => graph(loadNetworkFile(`examples/${name}.yaml`));
+const doc = (name: string, options: Partial<LatexOptions> = {}): DerivationDocument => graphDerivationDocument(deriveGraph(example(name)), options);
+
+/** A network with a concat, an activation of its own, a formula loss and bold symbols: the rules the examples do not use. */
+const MIX = `name: mix
+input: 2
+nodes:
+  p: { dense: x, units: 2, activation: relu }
+  q: { dense: x, units: 3, activation: sigmoid }
+  k: { concat: [p, q] }
+  e: { of: k, activation: tanh }
+  out: { dense: e, units: 2, bias: false }
+loss: { formula: "(a - y)^4 / 4" }
+`;
+const mix = (options: Partial<LatexOptions> = {}): DerivationDocument => graphDerivationDocument(deriveGraph(graph(parseNetwork(MIX, 'mix.yaml'))), options);
+
+/** Every display equation of a document, with its label. */
+function displays(d: DerivationDocument): DisplayEquation[] {
+  return [
+    ...d.equations, ...d.forward, d.loss.equation, ...(d.steps || []).map((s) => s.equation), ...(d.gradients || []), d.update.equation,
+    { tex: `\\begin{gathered}${d.shapes.join(' \\\\ ')}\\end{gathered}`, label: '' },
+    { tex: d.loss.gradient, label: '' },
+    ...d.activations.flatMap((a) => [a.definition, a.derivative].filter(Boolean).map((tex) => ({ tex, label: '' }))),
+  ];
+}
+
+/** The equation labelled eq:<prefix>:<what>. */
+function labelled(d: DerivationDocument, what: string): string {
+  const all = displays(d).filter((e) => e.label === `\\label{eq:${d.labelPrefix}:${what}}`);
+  expect(all, `one equation labelled ${what}`).toHaveLength(1);
+  return all[0]!.tex;
+}
+
+/** Compiles `tex`; the lines more than 1 pt too wide. */
+function pdflatex(name: string, tex: string): string[] {
+  writeFileSync(join(dir, `${name}.tex`), tex);
+  const r = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', `${name}.tex`], { cwd: dir, encoding: 'utf8' });
+  expect(r.status, `${name}: ${r.stdout.slice(-2000)}`).toBe(0);
+  return [...r.stdout.matchAll(/Overfull \\hbox \(([\d.]+)pt too wide\)[^\n]*/g)].filter((m) => Number(m[1]) > 1).map((m) => m[0]);
+}
+
+describe('graph form LaTeX', () => {
+  it.skipIf(!hasPdflatex && !process.env.CI)('every example compiles with pdflatex in both notations, as a document and as a fragment in a column, and fits', () => {
+    for (const name of EXAMPLES) {
+      for (const notation of NOTATIONS) {
+        expect(pdflatex(`${name}-${notation}`, latexOf(doc(name, { notation }), false)), `${name} (${notation})`).toEqual([]);
+        for (const bold of [false, true]) {
+          const body = `${name}-${notation}${bold ? '-bold' : ''}-body`;
+          writeFileSync(join(dir, `${body}.tex`), latexOf(doc(name, { notation, bold, heading: 'subsection' }), true));
+          const overfull = pdflatex(`paper-${body}`, `\\documentclass[twocolumn]{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n`
+            + `See \\eqref{eq:${name}${notation === 'nielsen' ? '' : '-question'}:update}.\n\\input{${body}}\n\\end{document}\n`);
+          expect(overfull, `${body} in a two-column article`).toEqual([]);
+        }
+      }
+    }
+    pdflatex('mix', latexOf(mix({ bold: true }), false));
+  });
+
+  it('every display equation renders with KaTeX and the page renders, both notations', () => {
+    for (const d of [...EXAMPLES.flatMap((name) => NOTATIONS.map((notation) => doc(name, { notation }))), mix(), mix({ notation: 'question', bold: true })]) {
+      for (const e of displays(d)) expect(() => renderDisplay(e.tex), `${d.name}: ${e.tex}`).not.toThrow();
+      const html = htmlOf(d);
+      expect(html).toContain('<html');
+      expect(html).not.toContain('A batch of examples');
+    }
+  });
+
+  it("writes the RNN's BPTT as a recursion over t with the term of step t+1, and sums ∂C/∂W_h_h over t", () => {
+    const n = doc('rnn');
+    expect(labelled(n, 'delta-h')).toContain('W_{h,h}^{\\top} \\delta_{h,t+1}');
+    expect(labelled(n, 'delta-h')).toContain('\\delta_{h,t} &= \\frac{\\partial C}{\\partial h_{t}} \\odot \\tanh\'\\left(z_{h,t}\\right)');
+    expect(labelled(n, 'grad-W_h_h')).toBe('\\frac{\\partial C}{\\partial W_{h,h}} = \\sum_{t=1}^{T} \\delta_{h,t} \\, h_{t-1}^{\\top}');
+    const q = doc('rnn', { notation: 'question' });
+    expect(labelled(q, 'delta-h')).toContain('\\delta_{h}^{(t+1)}');
+    expect(labelled(q, 'grad-W_h_h')).toContain('\\sum_{t=1}^{T} \\delta_{h}^{(t)} \\, \\left(h^{(t-1)}\\right)^{\\top}');
+    // The target is the output's starred value in the question's notation.
+    expect(labelled(q, 'delta-out')).toContain('\\mathit{out}^{(t)^*}');
+    expect(latexOf(n, false)).toContain('h_{0} = 0');
+  });
+
+  it("writes the residual's δ for h as the sum of the two terms its readers send back, with the L2 term", () => {
+    const d = doc('residual');
+    const h = labelled(d, 'delta-h');
+    expect(h).toContain('\\frac{\\partial C}{\\partial h} &= W_{r}^{\\top} \\delta_{r} + \\delta_{s}');
+    expect(h).toContain('\\delta_{h} &= \\frac{\\partial C}{\\partial h} \\odot \\tanh\'\\left(z_{h}\\right)');
+    const step = (d.steps || []).find((s) => s.equation.label.includes(':dC-dh}'));
+    expect(step?.rule).toBe('multivariable chain rule');
+    expect(labelled(d, 'loss')).toContain('\\frac{\\lambda}{2}');
+    expect(labelled(d, 'loss')).toContain('\\lambda = 0.001');
+    expect(labelled(d, 'grad-W_h')).toBe('\\frac{\\partial C}{\\partial W_{h}} = \\delta_{h} \\, x^{\\top} + \\lambda W_{h}');
+    // Without a sequence: no sum over t, no t.
+    const tex = latexOf(d, false);
+    expect(tex).not.toContain('\\sum_{t');
+    expect(tex).not.toMatch(/_\{[^}]*,t\}|_\{t\}/);
+  });
+
+  it("writes the LSTM's δ for c with the term from step t+1 through fc = f ⊙ c@prev, with ⊙", () => {
+    const d = doc('lstm');
+    expect(labelled(d, 'delta-c')).toBe('\\delta_{c,t} = \\delta_{\\mathit{fc},t+1} \\odot f_{t+1} + \\delta_{\\mathit{tc},t}');
+    expect(labelled(d, 'forward-fc')).toBe('\\mathit{fc}_{t} = f_{t} \\odot c_{t-1}');
+    expect(labelled(d, 'delta-f')).toContain('\\delta_{\\mathit{fc},t} \\odot c_{t-1}');
+    expect(labelled(d, 'grad-W_f_h')).toContain('\\sum_{t=1}^{T} \\delta_{f,t} \\, h_{t-1}^{\\top}');
+    // The loss at the last step only.
+    expect(labelled(d, 'loss')).toContain('C = \\ell\\left(\\mathit{out}_{T}, y\\right)');
+    expect(labelled(d, 'delta-out')).toContain('t = T');
+    expect(labelled(doc('lstm', { notation: 'question' }), 'delta-c')).toBe('\\delta_{c}^{(t)} = \\delta_{\\mathit{fc}}^{(t+1)} \\odot f^{(t+1)} + \\delta_{\\mathit{tc}}^{(t)}');
+  });
+
+  it("writes the autoencoder's ∂C/∂W_code as the sum of its two uses, and the sigmoid's cross-entropy cancelling", () => {
+    const d = doc('autoencoder');
+    const g = labelled(d, 'grad-W_code');
+    expect(g).toContain('\\delta_{\\mathit{code}} \\, x^{\\top}');
+    expect(g).toContain('+ \\mathit{code} \\, \\delta_{\\mathit{out}}^{\\top}');
+    expect(labelled(d, 'z-out').replace(/\s+/g, ' ')).toContain('W_{\\mathit{code}}^{\\top} \\mathit{code}');
+    expect(labelled(d, 'delta-out')).toBe('\\delta_{\\mathit{out}} = \\mathit{out} - y');
+    expect(labelled(d, 'dC-dcode')).toBe('\\frac{\\partial C}{\\partial \\mathit{code}} = W_{\\mathit{code}} \\delta_{\\mathit{out}}');
+  });
+
+  it('prints a formula loss and its derivative from the CAS, a concat by rows, and an activation node', () => {
+    const d = mix();
+    const loss = labelled(d, 'loss');
+    expect(loss).toContain('\\ell(a, y) = \\sum_{j=1}^{2} \\frac{1}{4} \\left(a_{j} - y_{j}\\right)^{4}');
+    expect(loss).toContain('\\frac{\\partial \\ell}{\\partial a_{j}} = \\left(a_{j} - y_{j}\\right)^{3}');
+    expect(labelled(d, 'delta-q')).toContain('\\left[\\delta_{k}\\right]_{3:5}');
+    expect(labelled(d, 'delta-e')).toContain('\\tanh\'\\left(k\\right)');
+    expect(labelled(d, 'delta-out')).toBe('\\delta_{\\mathit{out}} = \\left(\\mathit{out} - y\\right)^{3}');
+  });
+
+  it('honours bold, heading, fragment and labelPrefix; every step names its rule and says why', () => {
+    const d = doc('residual', { bold: true, heading: 'none', labelPrefix: 'paper-res' });
+    const tex = latexOf(d, true);
+    expect(tex).not.toContain('\\documentclass');
+    expect(tex).not.toContain('\\section');
+    expect(tex).toContain('\\textbf{The backpropagation equations.}');
+    expect(tex).toContain('\\label{eq:paper-res:delta-h}');
+    expect(tex).toContain('\\boldsymbol{\\delta}_{h}');
+    expect(tex).toContain('\\mathbf{W}_{r}^{\\top}');
+    expect(latexOf(doc('residual', { heading: 'subsection' }), false)).toContain('\\subsection*{Backpropagation for \\texttt{residual}}');
+    expect(doc('rnn', { notation: 'question' }).labelPrefix).toBe('rnn-question');
+    const summaryOnly = doc('rnn', { levels: { matrix: false, index: true, scalar: false } });
+    expect(summaryOnly.steps).toBe(false);
+    expect(latexOf(summaryOnly, false)).toContain('\\frac{\\partial \\ell}{\\partial a} = a - y');
+    expect(() => htmlOf(summaryOnly)).not.toThrow();
+    for (const name of EXAMPLES) {
+      const steps = doc(name).steps || [];
+      expect(steps.length).toBeGreaterThan(0);
+      for (const s of steps) {
+        expect(s.rule).not.toBe('');
+        expect(s.why.length, `${name} step ${s.number}`).toBeGreaterThan(10);
+      }
+      // Labels are unique within a document.
+      const labels = displays(doc(name)).map((e) => e.label).filter(Boolean);
+      expect(new Set(labels).size).toBe(labels.length);
+    }
+  });
+
+  it('is deterministic: the same input gives byte-identical LaTeX and HTML', () => {
+    for (const name of EXAMPLES) {
+      for (const notation of NOTATIONS) {
+        expect(latexOf(doc(name, { notation }), false)).toBe(latexOf(doc(name, { notation }), false));
+      }
+    }
+    expect(htmlOf(doc('lstm'))).toBe(htmlOf(doc('lstm')));
+  });
+});

@@ -184,14 +184,26 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   d_out[1] = v_out[1]! - y[1]!;
   d_out[2] = v_out[2]! - y[2]!;
   d_out[3] = v_out[3]! - y[3]!;
-  grad[0]! += d_out[0]! * v_code[0]!;
-  grad[4]! += d_out[0]! * v_code[1]!;
-  grad[1]! += d_out[1]! * v_code[0]!;
-  grad[5]! += d_out[1]! * v_code[1]!;
-  grad[2]! += d_out[2]! * v_code[0]!;
-  grad[6]! += d_out[2]! * v_code[1]!;
-  grad[3]! += d_out[3]! * v_code[0]!;
-  grad[7]! += d_out[3]! * v_code[1]!;
+  {
+    const dj = d_out[0]!;
+    grad[0]! += dj * v_code[0]!;
+    grad[4]! += dj * v_code[1]!;
+  }
+  {
+    const dj = d_out[1]!;
+    grad[1]! += dj * v_code[0]!;
+    grad[5]! += dj * v_code[1]!;
+  }
+  {
+    const dj = d_out[2]!;
+    grad[2]! += dj * v_code[0]!;
+    grad[6]! += dj * v_code[1]!;
+  }
+  {
+    const dj = d_out[3]!;
+    grad[3]! += dj * v_code[0]!;
+    grad[7]! += dj * v_code[1]!;
+  }
   grad[10]! += d_out[0]!;
   grad[11]! += d_out[1]!;
   grad[12]! += d_out[2]!;
@@ -202,14 +214,20 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   d_code[1]! += params[4]! * d_out[0]! + params[5]! * d_out[1]! + params[6]! * d_out[2]! + params[7]! * d_out[3]!;
   d_code[0]! *= v_code[0]! * (1 - v_code[0]!);
   d_code[1]! *= v_code[1]! * (1 - v_code[1]!);
-  grad[0]! += d_code[0]! * x[0]!;
-  grad[1]! += d_code[0]! * x[1]!;
-  grad[2]! += d_code[0]! * x[2]!;
-  grad[3]! += d_code[0]! * x[3]!;
-  grad[4]! += d_code[1]! * x[0]!;
-  grad[5]! += d_code[1]! * x[1]!;
-  grad[6]! += d_code[1]! * x[2]!;
-  grad[7]! += d_code[1]! * x[3]!;
+  {
+    const dj = d_code[0]!;
+    grad[0]! += dj * x[0]!;
+    grad[1]! += dj * x[1]!;
+    grad[2]! += dj * x[2]!;
+    grad[3]! += dj * x[3]!;
+  }
+  {
+    const dj = d_code[1]!;
+    grad[4]! += dj * x[0]!;
+    grad[5]! += dj * x[1]!;
+    grad[6]! += dj * x[2]!;
+    grad[7]! += dj * x[3]!;
+  }
   grad[8]! += d_code[0]!;
   grad[9]! += d_code[1]!;
 }

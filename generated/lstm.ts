@@ -296,10 +296,13 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     if (t === 2) {
       d_out[t]! += v_out[t]! - y[0]!;
     }
-    grad[112]! += d_out[t]! * v_h[t * 4]!;
-    grad[113]! += d_out[t]! * v_h[t * 4 + 1]!;
-    grad[114]! += d_out[t]! * v_h[t * 4 + 2]!;
-    grad[115]! += d_out[t]! * v_h[t * 4 + 3]!;
+    {
+      const dj = d_out[t]!;
+      grad[112]! += dj * v_h[t * 4]!;
+      grad[113]! += dj * v_h[t * 4 + 1]!;
+      grad[114]! += dj * v_h[t * 4 + 2]!;
+      grad[115]! += dj * v_h[t * 4 + 3]!;
+    }
     grad[116]! += d_out[t]!;
     d_h[t * 4] = 0;
     d_h[t * 4 + 1] = 0;
@@ -387,31 +390,55 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     d_g[t * 4 + 1]! *= 1 - v_g[t * 4 + 1]! * v_g[t * 4 + 1]!;
     d_g[t * 4 + 2]! *= 1 - v_g[t * 4 + 2]! * v_g[t * 4 + 2]!;
     d_g[t * 4 + 3]! *= 1 - v_g[t * 4 + 3]! * v_g[t * 4 + 3]!;
-    grad[84]! += d_g[t * 4]! * x[t * 2]!;
-    grad[85]! += d_g[t * 4]! * x[t * 2 + 1]!;
-    grad[86]! += d_g[t * 4 + 1]! * x[t * 2]!;
-    grad[87]! += d_g[t * 4 + 1]! * x[t * 2 + 1]!;
-    grad[88]! += d_g[t * 4 + 2]! * x[t * 2]!;
-    grad[89]! += d_g[t * 4 + 2]! * x[t * 2 + 1]!;
-    grad[90]! += d_g[t * 4 + 3]! * x[t * 2]!;
-    grad[91]! += d_g[t * 4 + 3]! * x[t * 2 + 1]!;
+    {
+      const dj = d_g[t * 4]!;
+      grad[84]! += dj * x[t * 2]!;
+      grad[85]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_g[t * 4 + 1]!;
+      grad[86]! += dj * x[t * 2]!;
+      grad[87]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_g[t * 4 + 2]!;
+      grad[88]! += dj * x[t * 2]!;
+      grad[89]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_g[t * 4 + 3]!;
+      grad[90]! += dj * x[t * 2]!;
+      grad[91]! += dj * x[t * 2 + 1]!;
+    }
     if (t > 0) {
-      grad[92]! += d_g[t * 4]! * v_h[t * 4 - 4]!;
-      grad[93]! += d_g[t * 4]! * v_h[t * 4 - 3]!;
-      grad[94]! += d_g[t * 4]! * v_h[t * 4 - 2]!;
-      grad[95]! += d_g[t * 4]! * v_h[t * 4 - 1]!;
-      grad[96]! += d_g[t * 4 + 1]! * v_h[t * 4 - 4]!;
-      grad[97]! += d_g[t * 4 + 1]! * v_h[t * 4 - 3]!;
-      grad[98]! += d_g[t * 4 + 1]! * v_h[t * 4 - 2]!;
-      grad[99]! += d_g[t * 4 + 1]! * v_h[t * 4 - 1]!;
-      grad[100]! += d_g[t * 4 + 2]! * v_h[t * 4 - 4]!;
-      grad[101]! += d_g[t * 4 + 2]! * v_h[t * 4 - 3]!;
-      grad[102]! += d_g[t * 4 + 2]! * v_h[t * 4 - 2]!;
-      grad[103]! += d_g[t * 4 + 2]! * v_h[t * 4 - 1]!;
-      grad[104]! += d_g[t * 4 + 3]! * v_h[t * 4 - 4]!;
-      grad[105]! += d_g[t * 4 + 3]! * v_h[t * 4 - 3]!;
-      grad[106]! += d_g[t * 4 + 3]! * v_h[t * 4 - 2]!;
-      grad[107]! += d_g[t * 4 + 3]! * v_h[t * 4 - 1]!;
+      {
+        const dj = d_g[t * 4]!;
+        grad[92]! += dj * v_h[t * 4 - 4]!;
+        grad[93]! += dj * v_h[t * 4 - 3]!;
+        grad[94]! += dj * v_h[t * 4 - 2]!;
+        grad[95]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_g[t * 4 + 1]!;
+        grad[96]! += dj * v_h[t * 4 - 4]!;
+        grad[97]! += dj * v_h[t * 4 - 3]!;
+        grad[98]! += dj * v_h[t * 4 - 2]!;
+        grad[99]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_g[t * 4 + 2]!;
+        grad[100]! += dj * v_h[t * 4 - 4]!;
+        grad[101]! += dj * v_h[t * 4 - 3]!;
+        grad[102]! += dj * v_h[t * 4 - 2]!;
+        grad[103]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_g[t * 4 + 3]!;
+        grad[104]! += dj * v_h[t * 4 - 4]!;
+        grad[105]! += dj * v_h[t * 4 - 3]!;
+        grad[106]! += dj * v_h[t * 4 - 2]!;
+        grad[107]! += dj * v_h[t * 4 - 1]!;
+      }
     }
     grad[108]! += d_g[t * 4]!;
     grad[109]! += d_g[t * 4 + 1]!;
@@ -429,31 +456,55 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     d_o[t * 4 + 1]! *= v_o[t * 4 + 1]! * (1 - v_o[t * 4 + 1]!);
     d_o[t * 4 + 2]! *= v_o[t * 4 + 2]! * (1 - v_o[t * 4 + 2]!);
     d_o[t * 4 + 3]! *= v_o[t * 4 + 3]! * (1 - v_o[t * 4 + 3]!);
-    grad[56]! += d_o[t * 4]! * x[t * 2]!;
-    grad[57]! += d_o[t * 4]! * x[t * 2 + 1]!;
-    grad[58]! += d_o[t * 4 + 1]! * x[t * 2]!;
-    grad[59]! += d_o[t * 4 + 1]! * x[t * 2 + 1]!;
-    grad[60]! += d_o[t * 4 + 2]! * x[t * 2]!;
-    grad[61]! += d_o[t * 4 + 2]! * x[t * 2 + 1]!;
-    grad[62]! += d_o[t * 4 + 3]! * x[t * 2]!;
-    grad[63]! += d_o[t * 4 + 3]! * x[t * 2 + 1]!;
+    {
+      const dj = d_o[t * 4]!;
+      grad[56]! += dj * x[t * 2]!;
+      grad[57]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_o[t * 4 + 1]!;
+      grad[58]! += dj * x[t * 2]!;
+      grad[59]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_o[t * 4 + 2]!;
+      grad[60]! += dj * x[t * 2]!;
+      grad[61]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_o[t * 4 + 3]!;
+      grad[62]! += dj * x[t * 2]!;
+      grad[63]! += dj * x[t * 2 + 1]!;
+    }
     if (t > 0) {
-      grad[64]! += d_o[t * 4]! * v_h[t * 4 - 4]!;
-      grad[65]! += d_o[t * 4]! * v_h[t * 4 - 3]!;
-      grad[66]! += d_o[t * 4]! * v_h[t * 4 - 2]!;
-      grad[67]! += d_o[t * 4]! * v_h[t * 4 - 1]!;
-      grad[68]! += d_o[t * 4 + 1]! * v_h[t * 4 - 4]!;
-      grad[69]! += d_o[t * 4 + 1]! * v_h[t * 4 - 3]!;
-      grad[70]! += d_o[t * 4 + 1]! * v_h[t * 4 - 2]!;
-      grad[71]! += d_o[t * 4 + 1]! * v_h[t * 4 - 1]!;
-      grad[72]! += d_o[t * 4 + 2]! * v_h[t * 4 - 4]!;
-      grad[73]! += d_o[t * 4 + 2]! * v_h[t * 4 - 3]!;
-      grad[74]! += d_o[t * 4 + 2]! * v_h[t * 4 - 2]!;
-      grad[75]! += d_o[t * 4 + 2]! * v_h[t * 4 - 1]!;
-      grad[76]! += d_o[t * 4 + 3]! * v_h[t * 4 - 4]!;
-      grad[77]! += d_o[t * 4 + 3]! * v_h[t * 4 - 3]!;
-      grad[78]! += d_o[t * 4 + 3]! * v_h[t * 4 - 2]!;
-      grad[79]! += d_o[t * 4 + 3]! * v_h[t * 4 - 1]!;
+      {
+        const dj = d_o[t * 4]!;
+        grad[64]! += dj * v_h[t * 4 - 4]!;
+        grad[65]! += dj * v_h[t * 4 - 3]!;
+        grad[66]! += dj * v_h[t * 4 - 2]!;
+        grad[67]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_o[t * 4 + 1]!;
+        grad[68]! += dj * v_h[t * 4 - 4]!;
+        grad[69]! += dj * v_h[t * 4 - 3]!;
+        grad[70]! += dj * v_h[t * 4 - 2]!;
+        grad[71]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_o[t * 4 + 2]!;
+        grad[72]! += dj * v_h[t * 4 - 4]!;
+        grad[73]! += dj * v_h[t * 4 - 3]!;
+        grad[74]! += dj * v_h[t * 4 - 2]!;
+        grad[75]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_o[t * 4 + 3]!;
+        grad[76]! += dj * v_h[t * 4 - 4]!;
+        grad[77]! += dj * v_h[t * 4 - 3]!;
+        grad[78]! += dj * v_h[t * 4 - 2]!;
+        grad[79]! += dj * v_h[t * 4 - 1]!;
+      }
     }
     grad[80]! += d_o[t * 4]!;
     grad[81]! += d_o[t * 4 + 1]!;
@@ -471,31 +522,55 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     d_i[t * 4 + 1]! *= v_i[t * 4 + 1]! * (1 - v_i[t * 4 + 1]!);
     d_i[t * 4 + 2]! *= v_i[t * 4 + 2]! * (1 - v_i[t * 4 + 2]!);
     d_i[t * 4 + 3]! *= v_i[t * 4 + 3]! * (1 - v_i[t * 4 + 3]!);
-    grad[28]! += d_i[t * 4]! * x[t * 2]!;
-    grad[29]! += d_i[t * 4]! * x[t * 2 + 1]!;
-    grad[30]! += d_i[t * 4 + 1]! * x[t * 2]!;
-    grad[31]! += d_i[t * 4 + 1]! * x[t * 2 + 1]!;
-    grad[32]! += d_i[t * 4 + 2]! * x[t * 2]!;
-    grad[33]! += d_i[t * 4 + 2]! * x[t * 2 + 1]!;
-    grad[34]! += d_i[t * 4 + 3]! * x[t * 2]!;
-    grad[35]! += d_i[t * 4 + 3]! * x[t * 2 + 1]!;
+    {
+      const dj = d_i[t * 4]!;
+      grad[28]! += dj * x[t * 2]!;
+      grad[29]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_i[t * 4 + 1]!;
+      grad[30]! += dj * x[t * 2]!;
+      grad[31]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_i[t * 4 + 2]!;
+      grad[32]! += dj * x[t * 2]!;
+      grad[33]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_i[t * 4 + 3]!;
+      grad[34]! += dj * x[t * 2]!;
+      grad[35]! += dj * x[t * 2 + 1]!;
+    }
     if (t > 0) {
-      grad[36]! += d_i[t * 4]! * v_h[t * 4 - 4]!;
-      grad[37]! += d_i[t * 4]! * v_h[t * 4 - 3]!;
-      grad[38]! += d_i[t * 4]! * v_h[t * 4 - 2]!;
-      grad[39]! += d_i[t * 4]! * v_h[t * 4 - 1]!;
-      grad[40]! += d_i[t * 4 + 1]! * v_h[t * 4 - 4]!;
-      grad[41]! += d_i[t * 4 + 1]! * v_h[t * 4 - 3]!;
-      grad[42]! += d_i[t * 4 + 1]! * v_h[t * 4 - 2]!;
-      grad[43]! += d_i[t * 4 + 1]! * v_h[t * 4 - 1]!;
-      grad[44]! += d_i[t * 4 + 2]! * v_h[t * 4 - 4]!;
-      grad[45]! += d_i[t * 4 + 2]! * v_h[t * 4 - 3]!;
-      grad[46]! += d_i[t * 4 + 2]! * v_h[t * 4 - 2]!;
-      grad[47]! += d_i[t * 4 + 2]! * v_h[t * 4 - 1]!;
-      grad[48]! += d_i[t * 4 + 3]! * v_h[t * 4 - 4]!;
-      grad[49]! += d_i[t * 4 + 3]! * v_h[t * 4 - 3]!;
-      grad[50]! += d_i[t * 4 + 3]! * v_h[t * 4 - 2]!;
-      grad[51]! += d_i[t * 4 + 3]! * v_h[t * 4 - 1]!;
+      {
+        const dj = d_i[t * 4]!;
+        grad[36]! += dj * v_h[t * 4 - 4]!;
+        grad[37]! += dj * v_h[t * 4 - 3]!;
+        grad[38]! += dj * v_h[t * 4 - 2]!;
+        grad[39]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_i[t * 4 + 1]!;
+        grad[40]! += dj * v_h[t * 4 - 4]!;
+        grad[41]! += dj * v_h[t * 4 - 3]!;
+        grad[42]! += dj * v_h[t * 4 - 2]!;
+        grad[43]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_i[t * 4 + 2]!;
+        grad[44]! += dj * v_h[t * 4 - 4]!;
+        grad[45]! += dj * v_h[t * 4 - 3]!;
+        grad[46]! += dj * v_h[t * 4 - 2]!;
+        grad[47]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_i[t * 4 + 3]!;
+        grad[48]! += dj * v_h[t * 4 - 4]!;
+        grad[49]! += dj * v_h[t * 4 - 3]!;
+        grad[50]! += dj * v_h[t * 4 - 2]!;
+        grad[51]! += dj * v_h[t * 4 - 1]!;
+      }
     }
     grad[52]! += d_i[t * 4]!;
     grad[53]! += d_i[t * 4 + 1]!;
@@ -513,31 +588,55 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     d_f[t * 4 + 1]! *= v_f[t * 4 + 1]! * (1 - v_f[t * 4 + 1]!);
     d_f[t * 4 + 2]! *= v_f[t * 4 + 2]! * (1 - v_f[t * 4 + 2]!);
     d_f[t * 4 + 3]! *= v_f[t * 4 + 3]! * (1 - v_f[t * 4 + 3]!);
-    grad[0]! += d_f[t * 4]! * x[t * 2]!;
-    grad[1]! += d_f[t * 4]! * x[t * 2 + 1]!;
-    grad[2]! += d_f[t * 4 + 1]! * x[t * 2]!;
-    grad[3]! += d_f[t * 4 + 1]! * x[t * 2 + 1]!;
-    grad[4]! += d_f[t * 4 + 2]! * x[t * 2]!;
-    grad[5]! += d_f[t * 4 + 2]! * x[t * 2 + 1]!;
-    grad[6]! += d_f[t * 4 + 3]! * x[t * 2]!;
-    grad[7]! += d_f[t * 4 + 3]! * x[t * 2 + 1]!;
+    {
+      const dj = d_f[t * 4]!;
+      grad[0]! += dj * x[t * 2]!;
+      grad[1]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_f[t * 4 + 1]!;
+      grad[2]! += dj * x[t * 2]!;
+      grad[3]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_f[t * 4 + 2]!;
+      grad[4]! += dj * x[t * 2]!;
+      grad[5]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_f[t * 4 + 3]!;
+      grad[6]! += dj * x[t * 2]!;
+      grad[7]! += dj * x[t * 2 + 1]!;
+    }
     if (t > 0) {
-      grad[8]! += d_f[t * 4]! * v_h[t * 4 - 4]!;
-      grad[9]! += d_f[t * 4]! * v_h[t * 4 - 3]!;
-      grad[10]! += d_f[t * 4]! * v_h[t * 4 - 2]!;
-      grad[11]! += d_f[t * 4]! * v_h[t * 4 - 1]!;
-      grad[12]! += d_f[t * 4 + 1]! * v_h[t * 4 - 4]!;
-      grad[13]! += d_f[t * 4 + 1]! * v_h[t * 4 - 3]!;
-      grad[14]! += d_f[t * 4 + 1]! * v_h[t * 4 - 2]!;
-      grad[15]! += d_f[t * 4 + 1]! * v_h[t * 4 - 1]!;
-      grad[16]! += d_f[t * 4 + 2]! * v_h[t * 4 - 4]!;
-      grad[17]! += d_f[t * 4 + 2]! * v_h[t * 4 - 3]!;
-      grad[18]! += d_f[t * 4 + 2]! * v_h[t * 4 - 2]!;
-      grad[19]! += d_f[t * 4 + 2]! * v_h[t * 4 - 1]!;
-      grad[20]! += d_f[t * 4 + 3]! * v_h[t * 4 - 4]!;
-      grad[21]! += d_f[t * 4 + 3]! * v_h[t * 4 - 3]!;
-      grad[22]! += d_f[t * 4 + 3]! * v_h[t * 4 - 2]!;
-      grad[23]! += d_f[t * 4 + 3]! * v_h[t * 4 - 1]!;
+      {
+        const dj = d_f[t * 4]!;
+        grad[8]! += dj * v_h[t * 4 - 4]!;
+        grad[9]! += dj * v_h[t * 4 - 3]!;
+        grad[10]! += dj * v_h[t * 4 - 2]!;
+        grad[11]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_f[t * 4 + 1]!;
+        grad[12]! += dj * v_h[t * 4 - 4]!;
+        grad[13]! += dj * v_h[t * 4 - 3]!;
+        grad[14]! += dj * v_h[t * 4 - 2]!;
+        grad[15]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_f[t * 4 + 2]!;
+        grad[16]! += dj * v_h[t * 4 - 4]!;
+        grad[17]! += dj * v_h[t * 4 - 3]!;
+        grad[18]! += dj * v_h[t * 4 - 2]!;
+        grad[19]! += dj * v_h[t * 4 - 1]!;
+      }
+      {
+        const dj = d_f[t * 4 + 3]!;
+        grad[20]! += dj * v_h[t * 4 - 4]!;
+        grad[21]! += dj * v_h[t * 4 - 3]!;
+        grad[22]! += dj * v_h[t * 4 - 2]!;
+        grad[23]! += dj * v_h[t * 4 - 1]!;
+      }
     }
     grad[24]! += d_f[t * 4]!;
     grad[25]! += d_f[t * 4 + 1]!;

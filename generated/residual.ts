@@ -200,14 +200,20 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   d_out[1] = 0;
   d_out[0]! += 2 * (v_out[0]! - y[0]!) / 2;
   d_out[1]! += 2 * (v_out[1]! - y[1]!) / 2;
-  grad[36]! += d_out[0]! * v_s[0]!;
-  grad[37]! += d_out[0]! * v_s[1]!;
-  grad[38]! += d_out[0]! * v_s[2]!;
-  grad[39]! += d_out[0]! * v_s[3]!;
-  grad[40]! += d_out[1]! * v_s[0]!;
-  grad[41]! += d_out[1]! * v_s[1]!;
-  grad[42]! += d_out[1]! * v_s[2]!;
-  grad[43]! += d_out[1]! * v_s[3]!;
+  {
+    const dj = d_out[0]!;
+    grad[36]! += dj * v_s[0]!;
+    grad[37]! += dj * v_s[1]!;
+    grad[38]! += dj * v_s[2]!;
+    grad[39]! += dj * v_s[3]!;
+  }
+  {
+    const dj = d_out[1]!;
+    grad[40]! += dj * v_s[0]!;
+    grad[41]! += dj * v_s[1]!;
+    grad[42]! += dj * v_s[2]!;
+    grad[43]! += dj * v_s[3]!;
+  }
   grad[44]! += d_out[0]!;
   grad[45]! += d_out[1]!;
   d_s[0] = 0;
@@ -230,22 +236,34 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   d_r[1]! *= 1 - v_r[1]! * v_r[1]!;
   d_r[2]! *= 1 - v_r[2]! * v_r[2]!;
   d_r[3]! *= 1 - v_r[3]! * v_r[3]!;
-  grad[16]! += d_r[0]! * v_h[0]!;
-  grad[17]! += d_r[0]! * v_h[1]!;
-  grad[18]! += d_r[0]! * v_h[2]!;
-  grad[19]! += d_r[0]! * v_h[3]!;
-  grad[20]! += d_r[1]! * v_h[0]!;
-  grad[21]! += d_r[1]! * v_h[1]!;
-  grad[22]! += d_r[1]! * v_h[2]!;
-  grad[23]! += d_r[1]! * v_h[3]!;
-  grad[24]! += d_r[2]! * v_h[0]!;
-  grad[25]! += d_r[2]! * v_h[1]!;
-  grad[26]! += d_r[2]! * v_h[2]!;
-  grad[27]! += d_r[2]! * v_h[3]!;
-  grad[28]! += d_r[3]! * v_h[0]!;
-  grad[29]! += d_r[3]! * v_h[1]!;
-  grad[30]! += d_r[3]! * v_h[2]!;
-  grad[31]! += d_r[3]! * v_h[3]!;
+  {
+    const dj = d_r[0]!;
+    grad[16]! += dj * v_h[0]!;
+    grad[17]! += dj * v_h[1]!;
+    grad[18]! += dj * v_h[2]!;
+    grad[19]! += dj * v_h[3]!;
+  }
+  {
+    const dj = d_r[1]!;
+    grad[20]! += dj * v_h[0]!;
+    grad[21]! += dj * v_h[1]!;
+    grad[22]! += dj * v_h[2]!;
+    grad[23]! += dj * v_h[3]!;
+  }
+  {
+    const dj = d_r[2]!;
+    grad[24]! += dj * v_h[0]!;
+    grad[25]! += dj * v_h[1]!;
+    grad[26]! += dj * v_h[2]!;
+    grad[27]! += dj * v_h[3]!;
+  }
+  {
+    const dj = d_r[3]!;
+    grad[28]! += dj * v_h[0]!;
+    grad[29]! += dj * v_h[1]!;
+    grad[30]! += dj * v_h[2]!;
+    grad[31]! += dj * v_h[3]!;
+  }
   grad[32]! += d_r[0]!;
   grad[33]! += d_r[1]!;
   grad[34]! += d_r[2]!;
@@ -266,18 +284,30 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   d_h[1]! *= 1 - v_h[1]! * v_h[1]!;
   d_h[2]! *= 1 - v_h[2]! * v_h[2]!;
   d_h[3]! *= 1 - v_h[3]! * v_h[3]!;
-  grad[0]! += d_h[0]! * x[0]!;
-  grad[1]! += d_h[0]! * x[1]!;
-  grad[2]! += d_h[0]! * x[2]!;
-  grad[3]! += d_h[1]! * x[0]!;
-  grad[4]! += d_h[1]! * x[1]!;
-  grad[5]! += d_h[1]! * x[2]!;
-  grad[6]! += d_h[2]! * x[0]!;
-  grad[7]! += d_h[2]! * x[1]!;
-  grad[8]! += d_h[2]! * x[2]!;
-  grad[9]! += d_h[3]! * x[0]!;
-  grad[10]! += d_h[3]! * x[1]!;
-  grad[11]! += d_h[3]! * x[2]!;
+  {
+    const dj = d_h[0]!;
+    grad[0]! += dj * x[0]!;
+    grad[1]! += dj * x[1]!;
+    grad[2]! += dj * x[2]!;
+  }
+  {
+    const dj = d_h[1]!;
+    grad[3]! += dj * x[0]!;
+    grad[4]! += dj * x[1]!;
+    grad[5]! += dj * x[2]!;
+  }
+  {
+    const dj = d_h[2]!;
+    grad[6]! += dj * x[0]!;
+    grad[7]! += dj * x[1]!;
+    grad[8]! += dj * x[2]!;
+  }
+  {
+    const dj = d_h[3]!;
+    grad[9]! += dj * x[0]!;
+    grad[10]! += dj * x[1]!;
+    grad[11]! += dj * x[2]!;
+  }
   grad[12]! += d_h[0]!;
   grad[13]! += d_h[1]!;
   grad[14]! += d_h[2]!;

@@ -174,9 +174,12 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
   for (let t = 3; t >= 0; t--) {
     d_out[t] = 0;
     d_out[t]! += v_out[t]! - y[t]!;
-    grad[18]! += d_out[t]! * v_h[t * 3]!;
-    grad[19]! += d_out[t]! * v_h[t * 3 + 1]!;
-    grad[20]! += d_out[t]! * v_h[t * 3 + 2]!;
+    {
+      const dj = d_out[t]!;
+      grad[18]! += dj * v_h[t * 3]!;
+      grad[19]! += dj * v_h[t * 3 + 1]!;
+      grad[20]! += dj * v_h[t * 3 + 2]!;
+    }
     grad[21]! += d_out[t]!;
     d_h[t * 3] = 0;
     d_h[t * 3 + 1] = 0;
@@ -192,22 +195,40 @@ function backwardPass(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<n
     d_h[t * 3]! *= 1 - v_h[t * 3]! * v_h[t * 3]!;
     d_h[t * 3 + 1]! *= 1 - v_h[t * 3 + 1]! * v_h[t * 3 + 1]!;
     d_h[t * 3 + 2]! *= 1 - v_h[t * 3 + 2]! * v_h[t * 3 + 2]!;
-    grad[0]! += d_h[t * 3]! * x[t * 2]!;
-    grad[1]! += d_h[t * 3]! * x[t * 2 + 1]!;
-    grad[2]! += d_h[t * 3 + 1]! * x[t * 2]!;
-    grad[3]! += d_h[t * 3 + 1]! * x[t * 2 + 1]!;
-    grad[4]! += d_h[t * 3 + 2]! * x[t * 2]!;
-    grad[5]! += d_h[t * 3 + 2]! * x[t * 2 + 1]!;
+    {
+      const dj = d_h[t * 3]!;
+      grad[0]! += dj * x[t * 2]!;
+      grad[1]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_h[t * 3 + 1]!;
+      grad[2]! += dj * x[t * 2]!;
+      grad[3]! += dj * x[t * 2 + 1]!;
+    }
+    {
+      const dj = d_h[t * 3 + 2]!;
+      grad[4]! += dj * x[t * 2]!;
+      grad[5]! += dj * x[t * 2 + 1]!;
+    }
     if (t > 0) {
-      grad[6]! += d_h[t * 3]! * v_h[t * 3 - 3]!;
-      grad[7]! += d_h[t * 3]! * v_h[t * 3 - 2]!;
-      grad[8]! += d_h[t * 3]! * v_h[t * 3 - 1]!;
-      grad[9]! += d_h[t * 3 + 1]! * v_h[t * 3 - 3]!;
-      grad[10]! += d_h[t * 3 + 1]! * v_h[t * 3 - 2]!;
-      grad[11]! += d_h[t * 3 + 1]! * v_h[t * 3 - 1]!;
-      grad[12]! += d_h[t * 3 + 2]! * v_h[t * 3 - 3]!;
-      grad[13]! += d_h[t * 3 + 2]! * v_h[t * 3 - 2]!;
-      grad[14]! += d_h[t * 3 + 2]! * v_h[t * 3 - 1]!;
+      {
+        const dj = d_h[t * 3]!;
+        grad[6]! += dj * v_h[t * 3 - 3]!;
+        grad[7]! += dj * v_h[t * 3 - 2]!;
+        grad[8]! += dj * v_h[t * 3 - 1]!;
+      }
+      {
+        const dj = d_h[t * 3 + 1]!;
+        grad[9]! += dj * v_h[t * 3 - 3]!;
+        grad[10]! += dj * v_h[t * 3 - 2]!;
+        grad[11]! += dj * v_h[t * 3 - 1]!;
+      }
+      {
+        const dj = d_h[t * 3 + 2]!;
+        grad[12]! += dj * v_h[t * 3 - 3]!;
+        grad[13]! += dj * v_h[t * 3 - 2]!;
+        grad[14]! += dj * v_h[t * 3 - 1]!;
+      }
     }
     grad[15]! += d_h[t * 3]!;
     grad[16]! += d_h[t * 3 + 1]!;

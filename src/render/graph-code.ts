@@ -55,15 +55,32 @@ const indent = (lines: string[]): string[] => lines.map((l) => `  ${l}`);
 /** `for (let v = 0; v < n; v++)` or the body n times with v a literal. */
 function each(c: Ctx, n: number, v: string, work: number, body: (i: Ix) => string[]): string[] {
   const straight = c.unroll === 'full' || (c.unroll === 'auto' && n * Math.max(1, work) <= SMALL);
-  if (straight || n === 1) return Array.from({ length: n }, (_, k) => body(Ix.of(k))).flatMap((lines) => (lines.some((l) => l.startsWith('let ')) ? ['{', ...indent(lines), '}'] : lines));
+  // A straight-line copy that declares a local gets a block of its own, so the copies do not clash.
+  if (straight || n === 1) return Array.from({ length: n }, (_, k) => body(Ix.of(k))).flatMap((lines) => (lines.some((l) => /^(let|const) /.test(l)) ? ['{', ...indent(lines), '}'] : lines));
   return [`for (let ${v} = 0; ${v} < ${n}; ${v}++) {`, ...indent(body(Ix.of(v))), '}'];
 }
 
-/** Σ_{i<n} term(i): inline when short, else accumulated in a loop into `acc`. */
+/** Σ_{i<n} term(i): inline when short, else accumulated in a loop into `acc`, unrolled by 4 (the rest straight after it). */
 function sum(c: Ctx, n: number, v: string, acc: string, term: (i: Ix) => string): { setup: string[]; value: string } {
   const straight = c.unroll === 'full' || (c.unroll === 'auto' && n <= 16);
   if (straight || n === 1) return { setup: [], value: Array.from({ length: n }, (_, k) => term(Ix.of(k))).join(' + ') };
-  return { setup: [`let ${acc} = 0;`, `for (let ${v} = 0; ${v} < ${n}; ${v}++) ${acc} += ${term(Ix.of(v))};`], value: acc };
+  const whole = n - (n % 4);
+  const four = [0, 1, 2, 3].map((k) => term(Ix.of(v).plus(k))).join(' + ');
+  const rest = Array.from({ length: n - whole }, (_, k) => term(Ix.of(whole + k)));
+  return { setup: [`let ${acc} = 0;`, `for (let ${v} = 0; ${v} < ${whole}; ${v} += 4) ${acc} += ${four};`, ...(rest.length ? [`${acc} += ${rest.join(' + ')};`] : [])], value: acc };
+}
+
+/**
+ * W_{c,N}ᵀ d_c added to d_N as a sum of rows of W, d_c[i] times row i (so W is read in its
+ * row-major order): the loop form of the dense term, for sizes too large to print straight.
+ */
+function transposedProduct(c: Ctx, term: Extract<Term, { rule: 'dense' }>, node: NodeSpec, t: Ix, row: Ix): string[] | undefined {
+  const m = term.consumer.size;
+  const n = node.size;
+  if (term.tied || c.unroll === 'full' || (c.unroll === 'auto' && n * m <= SMALL)) return undefined;
+  const e = entry(c, term.weight);
+  const inner = each(c, n, 'j', 1, (j) => [`${R(c, `d_${node.name}`, row.plus(j))} += ${R(c, 'params', Ix.of('i').times(n).plus(j).plus(e.offset))} * di;`]);
+  return [`for (let i = 0; i < ${m}; i++) {`, ...indent([`const di = ${R(c, `d_${term.consumer.name}`, t.times(m).plus(Ix.of('i')))};`, ...inner]), '}'];
 }
 
 const R = (c: Ctx, array: string, ix: Ix): string => readElement(c.d, array, ix.toString());
@@ -270,7 +287,7 @@ function backwardNode(c: Ctx, a: NodeAdjoint, t: Ix): string[] {
       const later = term.rule !== 'loss' && term.later;
       if (later && c.T === 1) continue;
       const at = later ? t.plus(1) : t;
-      const lines = each(c, n, 'j', term.rule === 'dense' ? term.consumer.size : 1, (j) => {
+      const lines = (term.rule === 'dense' ? transposedProduct(c, term, node, at, row) : undefined) ?? each(c, n, 'j', term.rule === 'dense' ? term.consumer.size : 1, (j) => {
         const r = (TERMS[term.rule] as (c: Ctx, term: Term, node: NodeSpec, t: Ix, j: Ix) => { setup: string[]; value: string })(c, term, node, at, j);
         return [...r.setup, `${R(c, d, row.plus(j))} += ${r.value};`];
       });
@@ -303,10 +320,11 @@ function gradientOf(c: Ctx, node: Extract<NodeSpec, { kind: 'dense' }>, t: Ix): 
     const cols = size(c, s);
     const tied = node.tied !== undefined;
     const e = entry(c, weightName(c.net, node, s));
-    out.push(...whenPrev(c, s.prev, t, () => each(c, n, 'j', cols, (j) => each(c, cols, 'i', 1, (i) => {
+    // d_N[j] read once a row: the outer product's inner loop multiplies a local.
+    out.push(...whenPrev(c, s.prev, t, () => each(c, n, 'j', cols, (j) => [`const dj = ${R(c, `d_${node.name}`, row.plus(j))};`, ...each(c, cols, 'i', 1, (i) => {
       const at = (tied ? i.times(n).plus(j) : j.times(cols).plus(i)).plus(e.offset);
-      return [`${R(c, 'grad', at)} += ${R(c, `d_${node.name}`, row.plus(j))} * ${read(c, s, t, i)};`];
-    }))));
+      return [`${R(c, 'grad', at)} += dj * ${read(c, s, t, i)};`];
+    })])));
   });
   if (node.bias) {
     const e = entry(c, biasName(c.net, node));

@@ -59,7 +59,7 @@ export function check(input: string | AnyNetwork, options: { points?: number; se
 }
 
 /** Verify a hand-derived formula: equivalent, numerically-equal or different (with a counterexample and the right formula). */
-export function verify(input: string | Network, options: VerifyOptions): VerifyResult {
+export function verify(input: string | AnyNetwork, options: VerifyOptions): VerifyResult {
   return verifyFormula(networkOf(input), checkOptions('verify', options));
 }
 

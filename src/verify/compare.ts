@@ -11,9 +11,12 @@ import { shapeOf } from './shape.ts';
 import type { Assignment, Task } from './task.ts';
 import type { Truth } from './truth.ts';
 
+/** A vector, or (a sequence model's x and y) one vector per step. */
+export type Numbers = readonly number[] | readonly (readonly number[])[];
+
 export interface Counterexample {
   /** The point, rounded to the fewest digits that still show the disagreement; `params` holds only the parameters that matter. */
-  readonly point: { readonly params: NamedParams; readonly x: readonly number[]; readonly y: readonly number[]; readonly rate?: number };
+  readonly point: { readonly params: NamedParams; readonly x: Numbers; readonly y: Numbers; readonly rate?: number };
   /** Names whose values matter to either side (W1, b2, x, y, R): the others are left out of the text. */
   readonly relevant: readonly string[];
   /** The free indices, in index form. */

@@ -2,7 +2,7 @@
 import type { VerifyResult } from './verify.ts';
 
 const fmt = (v: number, digits = 10): string => (Number.isFinite(v) ? String(Number(v.toPrecision(digits))) : String(v));
-const vec = (v: readonly number[]): string => `[${v.map((x) => fmt(x)).join(', ')}]`;
+const vec = (v: readonly (number | readonly number[])[]): string => `[${v.map((x) => (typeof x === 'number' ? fmt(x) : vec(x))).join(', ')}]`;
 
 /** The fewest significant digits (at least 3) at which two values print differently. */
 function digitsApart(a: number, b: number): number {

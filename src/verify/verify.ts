@@ -4,7 +4,8 @@
 import { derive, type Derivation } from '../derive/derive.ts';
 import { buildGraph } from '../graph/build.ts';
 import { UserError } from '../errors.ts';
-import type { Network } from '../spec/types.ts';
+import { isGraph, type AnyNetwork } from '../spec/graph-types.ts';
+import { verifyGraph } from './graph.ts';
 import type { FNode } from './ast.ts';
 import { nodesOf } from './ast.ts';
 import { symbolicAlgebra } from './algebra.ts';
@@ -122,7 +123,9 @@ interface Judged {
   readonly mismatch: Mismatch | null;
 }
 
-export function verify(network: Network, options: VerifyOptions): VerifyResult {
+export function verify(input: AnyNetwork, options: VerifyOptions): VerifyResult {
+  if (isGraph(input)) return verifyGraph(input, options);
+  const network = input;
   const started = Date.now();
   const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const info = new NetInfo(network);

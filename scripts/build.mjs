@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { buildPlayground } from './build-playground.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -36,6 +37,9 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+
+// The playground page (dist/playground/): the same pipeline, bundled for the browser.
+await buildPlayground(root);
 
 // Declarations for the library API (dist/index.d.ts and what it refers to).
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');

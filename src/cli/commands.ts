@@ -11,6 +11,7 @@ export interface DeriveFlags {
   target: string; code?: string; labelPrefix?: string; heading: string; bold?: boolean;
 }
 export interface CheckFlags { points: string; unroll: string; json?: boolean; quiet?: boolean; target: string }
+export interface PlaygroundFlags { port: string; host?: string }
 export interface TrainFlags { steps?: string; trace?: boolean; plot?: string; save?: string; init?: string; quiet?: boolean; json?: boolean }
 export interface VerifyFlags { wrt: string; of: string; formula?: string; latex?: string; update?: boolean | string; points: string; seed: string; json?: boolean }
 export interface InitFlags { force?: boolean }
@@ -107,6 +108,12 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     ].join('\n'))
     // With --json an error is still one object, with "verdict": null beside it.
     .action((file: string, opts: VerifyFlags) => run(Boolean(opts.json), async () => (await import('./verify.ts')).verify(ctx, file, opts), { verdict: null }));
+
+  program.command('playground')
+    .description('serve the playground page (dist/playground: derive, verify and train in the browser) on 127.0.0.1 and print its address; Ctrl-C stops')
+    .option('--port <n>', 'the port (0: any free one)', '8177')
+    .addHelpText('after', '\nThe page needs nothing else: dist/playground/index.html also opens from the file system.')
+    .action((opts: PlaygroundFlags) => run(false, async () => (await import('./playground.ts')).playground(ctx, opts)));
 
   program.command('init')
     .description('write a commented starter network file NAME.yaml')

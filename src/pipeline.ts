@@ -12,9 +12,9 @@ import { isGraph, type AnyNetwork, type GraphNetwork } from './spec/graph-types.
 import { deriveGraph, type GraphDerivation } from './derive/graph.ts';
 import { generateGraphDeclarations, generateGraphJavaScript, generateGraphModule } from './render/graph-code.ts';
 import { graphDerivationDocument } from './render/graph-latex.ts';
+import { generateGraphNumPy, generateGraphOctave } from './render/graph-array.ts';
 import { derivationDocument, latexOf, type DerivationDocument } from './render/latex.ts';
 import { generateDeclarations } from './render/typescript.ts';
-import { UserError } from './errors.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
 export class Compiled {
@@ -70,18 +70,14 @@ export function documentOf(c: AnyCompiled, options: Partial<LatexOptions> = {}):
   return derivationDocument(c, options);
 }
 
-/** Octave and NumPy print the chain form's matrix equations; the graph form has no printer for them yet. */
-function chainOnly(c: AnyCompiled, target: string): Compiled {
-  if (c instanceof CompiledGraph) throw new UserError(`${c.network.source}: --target ${target}: the ${target === 'octave' ? 'MATLAB/Octave' : 'NumPy'} trainer is printed for networks with layers; a network with nodes has the ts and js targets`);
-  return c;
-}
-
-/** The trainer as a MATLAB / GNU Octave function file (<name>.m), printed from the derivation's matrix form. */
+/** The trainer as a MATLAB / GNU Octave function file (<name>.m), printed from the derivation's matrix form (a graph network: from its adjoint terms). */
 export function renderOctave(c: AnyCompiled): string {
-  return generateOctave(chainOnly(c, 'octave'));
+  if (c instanceof CompiledGraph) return generateGraphOctave(c.derivation);
+  return generateOctave(c);
 }
 
-/** The trainer as a Python module using NumPy (<name>.py), printed from the derivation's matrix form. */
+/** The trainer as a Python module using NumPy (<name>.py), printed from the derivation's matrix form (a graph network: from its adjoint terms). */
 export function renderNumPy(c: AnyCompiled): string {
-  return generateNumPy(chainOnly(c, 'numpy'));
+  if (c instanceof CompiledGraph) return generateGraphNumPy(c.derivation);
+  return generateNumPy(c);
 }

@@ -1,6 +1,7 @@
 // The graph form through the command line: check proves every graph example,
-// derive writes exactly the files asked for, train runs the generated trainer,
-// and a chain with a formula loss and l2 goes the same way.
+// derive writes exactly the files asked for (the Octave and NumPy trainers as
+// well), train runs the generated trainer, and a chain with a formula loss and
+// l2 goes the same way.
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,12 +44,22 @@ describe('derive and train with a graph network', () => {
     expect(readFileSync(join(js, 'rnn.d.ts'), 'utf8')).toContain('export declare const inputSize = 8;');
   });
 
-  it('Octave and NumPy are refused for a graph network, naming the target, and nothing is written', async () => {
+  it('derive --target octave and --target numpy write the graph trainer as <name>.m and <name>.py, printed from the same derivation', async () => {
     const dir = fresh();
-    const r = await deltagen(['derive', 'examples/lstm.yaml', '--target', 'octave', '--out', dir]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--target octave: .*layers/);
-    expect(readdirSync(dir)).toEqual([]);
+    const r = await deltagen(['derive', 'examples/lstm.yaml', '--target', 'octave', '--out', dir, '--json', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['lstm.m', 'lstm.tex']);
+    const m = readFileSync(join(dir, 'lstm.m'), 'utf8');
+    expect(m).toMatch(/^function net = lstm\(\)\n/);
+    expect(m).toContain("net.layout = struct('name', {'W_f_x', 'W_f_h', 'b_f'");
+    expect(m).toContain('function [C, g] = loss_and_gradient(p, x, y)');
+    const py = fresh();
+    expect((await deltagen(['derive', 'examples/rnn.yaml', '--target', 'numpy', '--code', join(py, 'rnn.py'), '--quiet'])).code).toBe(0);
+    expect(readdirSync(py)).toEqual(['rnn.py']);
+    const text = readFileSync(join(py, 'rnn.py'), 'utf8');
+    expect(text).toContain('input_size = 8\noutput_size = 4\nparam_count = 22\n');
+    expect(text).toContain('def _loss_and_gradient(params, x, y):');
+    expect(text).toContain('{"name": "W_h_h", "offset": 6, "rows": 3, "cols": 3},');
   });
 
   it('train lowers the loss of every graph example', async () => {

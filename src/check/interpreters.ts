@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { loadModule } from '../compile/compile.ts';
 import { CheckFailure, UserError } from '../errors.ts';
 import { layoutOf } from '../graph/layout.ts';
-import { compileNetwork, renderJavaScript, renderNumPy, renderOctave, type Compiled } from '../pipeline.ts';
+import { compileNetwork, renderJavaScript, renderNumPy, renderOctave, type AnyCompiled } from '../pipeline.ts';
+import { graphReferenceGradient, smoothGraphPoint } from '../reference/graph.ts';
 import { referenceGradient } from '../reference/reference.ts';
 import { numpyName } from '../render/numpy.ts';
 import { octaveName } from '../render/octave.ts';
-import type { Network } from '../spec/types.ts';
+import { exampleSizes, isGraph, type AnyNetwork } from '../spec/graph-types.ts';
 import { REFERENCE_TOLERANCE, smoothPoint, type Point } from './check.ts';
 import { seededRandom } from './random.ts';
 
@@ -37,16 +38,20 @@ interface Interpreter {
   readonly install: string;
   /** An interpreter that runs but lacks a library the file needs: how its stderr shows it, and the library's name. */
   readonly library?: { readonly missing: RegExp; readonly name: string };
-  readonly file: (c: Compiled) => { name: string; source: string };
+  readonly file: (c: AnyCompiled) => { name: string; source: string };
   /** A driver that reads points.csv (params, x, y on each line) and prints C and the gradient, 17 significant digits, one line a point. */
-  readonly driver: (c: Compiled) => string;
+  readonly driver: (c: AnyCompiled) => string;
 }
 
-const sizes = (c: Compiled): { k: number; n0: number; nL: number } => ({
-  k: layoutOf(c.network).paramCount,
-  n0: c.network.input,
-  nL: c.network.layers[c.network.layers.length - 1]!.units,
-});
+/** Numbers in the parameters, in x and in y of one example (a graph network's x holds T·n_x numbers, its y T·n_out or n_out). */
+function sizes(c: AnyCompiled): { k: number; n0: number; nL: number } {
+  const k = layoutOf(c.network).paramCount;
+  if (isGraph(c.network)) {
+    const { x, y } = exampleSizes(c.network);
+    return { k, n0: x, nL: y };
+  }
+  return { k, n0: c.network.input, nL: c.network.layers[c.network.layers.length - 1]!.units };
+}
 
 /** The first lines of a driver: the trainer's folder on the path (in Octave with the warning off: a network named like a builtin, xor, shadows it). */
 export const OCTAVE_PRELUDE = ["warning('off', 'Octave:shadowed-function');", "addpath('module');"];
@@ -178,19 +183,19 @@ export function runInInterpreterAsync(target: ArrayTarget, files: Readonly<Recor
 }
 
 /** The trainer's file, as the interpreter's drivers load it: module/<name>.m or module/<name>.py. */
-export function trainerFile(target: ArrayTarget, c: Compiled): Record<string, string> {
+export function trainerFile(target: ArrayTarget, c: AnyCompiled): Record<string, string> {
   const file = INTERPRETERS[target].file(c);
   return { [join('module', file.name)]: file.source };
 }
 
 /** Loss and gradient at every point, from the target's trainer run in its interpreter, all points in one process. */
 /** The trainer and the points (params, x, y a line) for the driver to evaluate. */
-function evaluationFiles(target: ArrayTarget, c: Compiled, points: readonly Point[]): Record<string, string> {
+function evaluationFiles(target: ArrayTarget, c: AnyCompiled, points: readonly Point[]): Record<string, string> {
   const csv = points.map((p) => [...p.params, ...p.x, ...p.y].map(String).join(',')).join('\n') + '\n';
   return { ...trainerFile(target, c), 'points.csv': csv };
 }
 
-export function evaluateInInterpreter(target: ArrayTarget, c: Compiled, points: readonly Point[], options: { command?: string } = {}): { evaluations: Evaluation[]; command: string } {
+export function evaluateInInterpreter(target: ArrayTarget, c: AnyCompiled, points: readonly Point[], options: { command?: string } = {}): { evaluations: Evaluation[]; command: string } {
   const { stdout, command } = runInInterpreter(target, evaluationFiles(target, c, points), INTERPRETERS[target].driver(c), options);
   return { evaluations: parseEvaluations(stdout, points.length, layoutOf(c.network).paramCount, command), command };
 }
@@ -230,12 +235,12 @@ const scaledError = (got: number, want: number): number =>
  * Write the target's trainer, run it in its interpreter at seeded random points,
  * and compare loss and gradient with the reference and the TypeScript trainer.
  */
-export async function checkInInterpreter(network: Network, target: ArrayTarget, options: { points?: number; seed?: number; command?: string; onStage?: (stage: string) => void } = {}): Promise<TargetCheckReport> {
+export async function checkInInterpreter(network: AnyNetwork, target: ArrayTarget, options: { points?: number; seed?: number; command?: string; onStage?: (stage: string) => void } = {}): Promise<TargetCheckReport> {
   const stage = options.onStage ?? ((): void => {});
   stage('deriving');
   const c = compileNetwork(network);
   const rand = seededRandom(options.seed ?? 1);
-  const points = Array.from({ length: options.points ?? 5 }, () => smoothPoint(network, rand));
+  const points: Point[] = Array.from({ length: options.points ?? 5 }, () => (isGraph(network) ? smoothGraphPoint(network, rand) : smoothPoint(network, rand)));
   stage(`running the ${target} trainer`);
   const { stdout, command } = await runInInterpreterAsync(target, evaluationFiles(target, c, points), INTERPRETERS[target].driver(c), options);
   const evaluations = parseEvaluations(stdout, points.length, layoutOf(c.network).paramCount, command);
@@ -248,7 +253,7 @@ export async function checkInInterpreter(network: Network, target: ArrayTarget, 
   const grad = new Float64Array(layout.paramCount);
   points.forEach((p, i) => {
     const got = evaluations[i]!;
-    const ref = referenceGradient(network, p.params, p.x, p.y);
+    const ref = isGraph(network) ? graphReferenceGradient(network, p.params, p.x, p.y) : referenceGradient(network, p.params, p.x, p.y);
     const c0 = ts.lossAndGradient(p.params, p.x, p.y, grad);
     loss.reference = Math.max(loss.reference, scaledError(got.loss, ref.loss));
     loss.typescript = Math.max(loss.typescript, scaledError(got.loss, c0));

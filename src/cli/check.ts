@@ -6,7 +6,6 @@ import { CheckFailure, UserError } from '../errors.ts';
 import type { CheckFlags } from './commands.ts';
 import { LIMITS, parsePositiveInt, parseUnroll, printJson, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
-import { isGraph } from '../spec/graph-types.ts';
 import { stages } from './progress.ts';
 
 export async function check(ctx: Ctx, file: string, opts: CheckFlags): Promise<number> {
@@ -15,7 +14,6 @@ export async function check(ctx: Ctx, file: string, opts: CheckFlags): Promise<n
   if (!['ts', 'octave', 'numpy'].includes(opts.target)) throw new UserError(`--target: expected ts, octave or numpy, found "${opts.target}"`);
   const network = await loadNetwork(ctx, file);
   if (opts.target === 'octave' || opts.target === 'numpy') {
-    if (isGraph(network)) throw new UserError(`${network.source}: --target ${opts.target}: the ${opts.target === 'octave' ? 'MATLAB/Octave' : 'NumPy'} trainer is printed for networks with layers; a network with nodes has the ts and js targets`);
     // Runs the trainer in octave-cli or python3 and compares it with the reference and the TypeScript trainer.
     const r = await checkInInterpreter(network, opts.target, { points, onStage: stages(ctx, `check ${network.name} (${opts.target})`, opts.quiet) });
     if (opts.json) printJson(ctx, r);

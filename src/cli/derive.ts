@@ -7,8 +7,7 @@ import { compileNetwork, renderDeclarations, renderJavaScript, renderNumPy, rend
 import { numpyFileName } from '../render/numpy.ts';
 import { octaveFileName } from '../render/octave.ts';
 import type { UnrollMode } from '../render/typescript.ts';
-import { isGraph, type AnyNetwork, type GraphNetwork } from '../spec/graph-types.ts';
-import type { Network } from '../spec/types.ts';
+import type { AnyNetwork } from '../spec/graph-types.ts';
 import type { DeriveFlags } from './commands.ts';
 import { guard, LIMITS, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
@@ -139,7 +138,6 @@ const isTarget = (t: string): t is Target => t === 'ts' || t === 'js' || t === '
  * LaTeX and TypeScript files), so asking for the LaTeX as well derives twice.
  */
 function codeOutputs(target: Exclude<Target, 'ts'>, network: AnyNetwork, dir: string, unroll: UnrollMode, onStage: (what: string) => void): OutputFile[] {
-  if (isGraph(network) && (target === 'octave' || target === 'numpy')) renderOctaveOrNumPyOf(network, target);
   let compiled: AnyCompiled | undefined;
   const file = (name: string, render: (c: AnyCompiled) => string): OutputFile => ({
     path: join(dir, name),
@@ -151,12 +149,7 @@ function codeOutputs(target: Exclude<Target, 'ts'>, network: AnyNetwork, dir: st
   });
   switch (target) {
     case 'js': return [file(`${network.name}.js`, (c) => renderJavaScript(c, { unroll })), file(`${network.name}.d.ts`, renderDeclarations)];
-    case 'octave': return [file(octaveFileName(network as Network), renderOctave)];
-    case 'numpy': return [file(numpyFileName(network as Network), renderNumPy)];
+    case 'octave': return [file(octaveFileName(network), renderOctave)];
+    case 'numpy': return [file(numpyFileName(network), renderNumPy)];
   }
-}
-
-/** Octave and NumPy have no graph printer yet: refused before anything is rendered or written. */
-function renderOctaveOrNumPyOf(network: GraphNetwork, target: 'octave' | 'numpy'): never {
-  throw new UserError(`${network.source}: --target ${target}: the ${target === 'octave' ? 'MATLAB/Octave' : 'NumPy'} trainer is printed for networks with layers; a network with nodes has the ts and js targets`);
 }

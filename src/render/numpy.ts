@@ -32,7 +32,7 @@ export const NUMPY: ArraySpelling = {
 };
 
 /** Module-level helpers for the IR functions NumPy lacks, in the TypeScript trainer's arithmetic. */
-const HELPERS: Readonly<Record<string, string>> = {
+export const NUMPY_HELPERS: Readonly<Record<string, string>> = {
   step: [
     'def _step(x):',
     '    # the Heaviside step with step(0) = 0 (the one-sided convention relu\'(0) = 0)',
@@ -75,7 +75,7 @@ const RESERVED = new Set([
 ]);
 
 /** The module's name: the network name with '-' as '_' (names match [a-z][a-z0-9-]*). */
-export function numpyName(network: Network): string {
+export function numpyName(network: Pick<Network, 'name' | 'source'>): string {
   const ident = network.name.replace(/-/g, '_');
   if (RESERVED.has(ident)) {
     throw new UserError(`${network.source}: name: "${network.name}" cannot name a Python module (it is a keyword or numpy); choose another name`);
@@ -83,7 +83,14 @@ export function numpyName(network: Network): string {
   return ident;
 }
 
-export const numpyFileName = (network: Network): string => `${numpyName(network)}.py`;
+export const numpyFileName = (network: Pick<Network, 'name' | 'source'>): string => `${numpyName(network)}.py`;
+
+/** The docstring's lines on the parameter layout and the arguments, for a chain of layers. */
+const CHAIN_LAYOUT_DOC = [
+  'params is a 1-D float64 array of param_count values: for each layer, W',
+  'row-major, then b (see layout). An input x is a 1-D array of input_size',
+  'values, or a 2-D array with one example per row (and y likewise).',
+].join('\n');
 
 /** The trainer module as Python with NumPy. */
 export function generateNumPy(c: Compiled): string {
@@ -93,6 +100,9 @@ export function generateNumPy(c: Compiled): string {
   const block = (lines: readonly string[]): string => lines.map((l) => `    ${l}`).join('\n');
   return renderTemplate('numpy/module', {
     name: c.network.name,
+    origin: "the derivation's matrix form",
+    outputDoc: 'a^(L)',
+    layoutDoc: CHAIN_LAYOUT_DOC,
     summary: describe(c.network),
     inputSize: c.network.input,
     outputSize: c.network.layers[c.network.layers.length - 1]!.units,
@@ -101,6 +111,6 @@ export function generateNumPy(c: Compiled): string {
     predict: block([...bodies.predict, `return ${bodies.output}`]),
     loss: block([...bodies.loss, 'return C']),
     lossAndGradient: block([...bodies.lossAndGradient, 'return C, g']),
-    helpers: Object.entries(HELPERS).filter(([fn]) => bodies.used.has(fn)).map(([, source]) => source).join('\n\n\n'),
+    helpers: Object.entries(NUMPY_HELPERS).filter(([fn]) => bodies.used.has(fn)).map(([, source]) => source).join('\n\n\n'),
   });
 }

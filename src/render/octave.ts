@@ -46,7 +46,7 @@ export const OCTAVE: ArraySpelling = {
 };
 
 /** Local functions for the IR functions Octave and MATLAB lack, in the TypeScript trainer's arithmetic. */
-const HELPERS: Readonly<Record<string, string>> = {
+export const OCTAVE_HELPERS: Readonly<Record<string, string>> = {
   step: [
     'function r = step(x)',
     '  % the Heaviside step with step(0) = 0 (the one-sided convention relu\'(0) = 0)',
@@ -88,20 +88,20 @@ const HELPERS: Readonly<Record<string, string>> = {
  * functions, and the functions it calls (a file of that name in the current
  * folder would shadow the builtin it calls).
  */
-const RESERVED = new Set([
+export const OCTAVE_RESERVED = new Set([
   'break', 'case', 'catch', 'classdef', 'continue', 'do', 'else', 'elseif', 'end', 'end_try_catch', 'end_unwind_protect', 'endarguments',
   'endclassdef', 'endenumeration', 'endevents', 'endfor', 'endfunction', 'endif', 'endmethods', 'endparfor', 'endproperties', 'endspmd',
   'endswitch', 'endwhile', 'for', 'function', 'global', 'if', 'otherwise', 'parfor', 'persistent', 'return', 'spmd', 'switch', 'try',
   'until', 'unwind_protect', 'unwind_protect_cleanup', 'while', 'arguments', 'enumeration', 'events', 'methods', 'properties',
-  'predict', 'loss', 'loss_and_gradient', 'batch_loss_and_gradient', 'sgd_step', 'train', ...Object.keys(HELPERS),
+  'predict', 'loss', 'loss_and_gradient', 'batch_loss_and_gradient', 'sgd_step', 'train', ...Object.keys(OCTAVE_HELPERS),
   ...Object.values(OCTAVE.functions), 'log1p', 'sum', 'reshape', 'double', 'true', 'size', 'struct', 'isfield', 'error', 'mod', 'ceil',
   'min', 'zeros', 'numel', 'fprintf',
 ]);
 
 /** The function's name, which is also the file's: the network name with '-' as '_' (names match [a-z][a-z0-9-]*). */
-export function octaveName(network: Network): string {
+export function octaveName(network: Pick<Network, 'name' | 'source'>): string {
   const ident = network.name.replace(/-/g, '_');
-  if (RESERVED.has(ident)) {
+  if (OCTAVE_RESERVED.has(ident)) {
     throw new UserError(`${network.source}: name: "${network.name}" cannot name a MATLAB/Octave function file (it is a keyword or a function the file uses); choose another name`);
   }
   // MATLAB's namelengthmax; network names may have 64 characters.
@@ -110,7 +110,15 @@ export function octaveName(network: Network): string {
 }
 
 /** The file MATLAB and Octave find the function in. */
-export const octaveFileName = (network: Network): string => `${octaveName(network)}.m`;
+export const octaveFileName = (network: Pick<Network, 'name' | 'source'>): string => `${octaveName(network)}.m`;
+
+/** The comment lines on the parameter layout and the arguments, for a chain of layers. */
+const CHAIN_LAYOUT_DOC = [
+  '%   p is a column of net.param_count parameters: for each layer, W row-major,',
+  '%   then b (net.layout; offsets count from 0, so W1 is p(offset+1 : offset+rows*cols)).',
+  '%   x and y are columns; several columns are several examples, whose losses',
+  '%   and gradients loss and loss_and_gradient sum.',
+].join('\n');
 
 /** The trainer module as a MATLAB / GNU Octave function file. */
 export function generateOctave(c: Compiled): string {
@@ -122,6 +130,9 @@ export function generateOctave(c: Compiled): string {
   return renderTemplate('octave/module', {
     ident,
     upper: ident.toUpperCase(),
+    origin: "the derivation's matrix form",
+    outputDoc: 'a^(L)',
+    layoutDoc: CHAIN_LAYOUT_DOC,
     name: c.network.name,
     summary: describe(c.network),
     inputSize: c.network.input,
@@ -131,6 +142,6 @@ export function generateOctave(c: Compiled): string {
     predict: block([...bodies.predict, `a = ${bodies.output};`]),
     loss: block(bodies.loss),
     lossAndGradient: block(bodies.lossAndGradient),
-    helpers: Object.entries(HELPERS).filter(([fn]) => bodies.used.has(fn)).map(([, source]) => source).join('\n\n'),
+    helpers: Object.entries(OCTAVE_HELPERS).filter(([fn]) => bodies.used.has(fn)).map(([, source]) => source).join('\n\n'),
   });
 }

@@ -12,9 +12,10 @@ describe('custom formulas end in bounded time', () => {
     ['(x+1)^300', 2],
     ['(x/1000+1)^300', 0],
     [nest('sin', 20), 0],
-    [nest('sin', 60), 2],
-    [nest('tanh', 40), 2],
-    [nest('sigmoid', 12), 2],
+    // Deep nests are derived (the chain rule's product is as deep as the formula), within the time asked.
+    [nest('sin', 60), 0],
+    [nest('tanh', 40), 0],
+    [nest('sigmoid', 12), 0],
     [nest('softplus', 12), 0],
     [nest('exp', 20), 2],
   ])('%s', async (formula, code) => {

@@ -4,7 +4,10 @@
 import type { Graph, GraphLayer, GraphNode } from '../graph/build.ts';
 import { simplifyMatrix } from '../symbolic/msimplify.ts';
 import { applyDeriv, ewise, hadamard, matmul, mkey, mvar, softmaxJacobian, transpose, type MExpr } from '../symbolic/matrix.ts';
-import { casCancel } from '../symbolic/cas.ts';
+import { casCancel, CasTimeout, withCasDeadline } from '../symbolic/cas.ts';
+
+/** The CAS's time to cancel ∂ℓ/∂a ⊙ σ'(z) at the output. */
+const CANCEL_CAS_MS = 2000;
 import { isNum, mul, size, substitute, sym } from '../symbolic/expr.ts';
 import { UserError } from '../errors.ts';
 import { softmaxDelta } from './softmax.ts';
@@ -144,7 +147,14 @@ export function derive(graph: Graph): Derivation {
     const { left, right } = closed;
     if (!right.act.fromOutput || left.args.a !== layer.a) return undefined;
     const product = mul(plainDivisions(left.expr), substitute(right.act.fromOutput, (s) => (s.base === 'v' ? sym('a') : undefined)));
-    const cancelled = casCancel(product);
+    // Bounded like any CAS work on a formula that may be a user's: past the time, the step is just not shown.
+    let cancelled: ReturnType<typeof casCancel>;
+    try {
+      cancelled = withCasDeadline(CANCEL_CAS_MS, () => casCancel(product));
+    } catch (err) {
+      if (!(err instanceof CasTimeout)) throw err;
+      cancelled = undefined;
+    }
     if (!cancelled || size(cancelled) >= size(product) || isNum(cancelled)) return undefined;
     return ewise(cancelled, left.args, layer.a);
   }

@@ -4,7 +4,7 @@
 // generated code reuses the forward pass instead of recomputing exp or tanh.
 import { UserError } from '../errors.ts';
 import type { ActivationSpec } from '../spec/types.ts';
-import { casLowestTerms, formulaDerivative, parseScalarFormula } from './cas.ts';
+import { casLowestTerms, CasTimeout, formulaDerivative, parseScalarFormula, withCasDeadline } from './cas.ts';
 import { evaluate } from './evaluate.ts';
 import { add, call, functionsOf, isNum, key, mul, neg, num, pow, size, sub, substitute, sym, type Expr, type Sym } from './expr.ts';
 import { fitOutputPolynomial } from './output-form.ts';
@@ -100,10 +100,23 @@ export const CHECK_GRID = [-1000, -100, -10, -3, -1, -0.5, -0.001, 0, 0.001, 0.5
 
 const cache = new Map<string, Activation>();
 
+/** The CAS's time for one formula of a user's (its derivative and lowest terms), in the CAS worker. */
+export const FORMULA_CAS_MS = 5000;
+
 export function resolveActivation(spec: ActivationSpec): Activation {
   const id = JSON.stringify(spec);
   const hit = cache.get(id);
   if (hit) return hit;
+  if (spec.kind !== 'formula') return resolve(spec, id);
+  try {
+    return withCasDeadline(FORMULA_CAS_MS, () => resolve(spec, id));
+  } catch (err) {
+    if (err instanceof CasTimeout) throw new UserError(`formula "${short(spec.formula)}": ${err.message} (its derivative or its simplification); write it more simply, or use a built-in activation`);
+    throw err;
+  }
+}
+
+function resolve(spec: ActivationSpec, id: string): Activation {
   const def = definition(spec);
   const variable = (U as { sym: Sym }).sym;
   const forward = (x: number): number => evaluate(def.formula, () => x);
@@ -121,6 +134,7 @@ export function resolveActivation(spec: ActivationSpec): Activation {
     try {
       derivative = recognize(formulaDerivative(def.formula, variable));
     } catch (err) {
+      if (err instanceof CasTimeout) throw err;
       // A user's formula can make the CAS answer with something we refuse (1/0 gives Infinity): that is bad input.
       if (spec.kind === 'formula') throw new UserError(`formula "${short(spec.formula)}": its derivative cannot be used (${(err as Error).message})`);
       throw err;

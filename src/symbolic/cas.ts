@@ -11,6 +11,76 @@ import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';
 import { add, call, div, key, mul, neg, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from './expr.ts';
 import { lookupFunction } from './functions.ts';
+import { CAS_WORKER, casJob, type CasJob } from '../verify/cas-client.ts';
+
+/**
+ * While set (ms since the epoch), CAS work on a user's formula runs in the CAS
+ * worker and is abandoned at this time: neither engine has a time limit of its
+ * own, so a thread that can be terminated is the bound (withCasDeadline).
+ */
+let deadline: number | undefined;
+/** The time the innermost withCasDeadline gave, for the message. */
+let budgetMs = 0;
+
+/** The CAS did not finish a job on a user's formula by its deadline. */
+export class CasTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`the computer algebra did not finish within ${seconds} s`);
+    this.name = 'CasTimeout';
+  }
+}
+
+/** Run f with every CAS call in it bounded: together they must finish within `ms`, or CasTimeout is thrown. */
+export function withCasDeadline<T>(ms: number, f: () => T): T {
+  const outer = deadline;
+  const outerBudget = budgetMs;
+  const mine = Date.now() + ms;
+  deadline = outer === undefined ? mine : Math.min(outer, mine);
+  budgetMs = deadline === mine ? ms : outerBudget;
+  const limit = deadline;
+  try {
+    return f();
+  } catch (err) {
+    // A timeout in the worker, or work past the deadline in this thread between the calls.
+    if (err instanceof CasTimeout) throw err;
+    if (Date.now() >= limit) throw new CasTimeout(budgetMs / 1000);
+    throw err;
+  } finally {
+    deadline = outer;
+    budgetMs = outerBudget;
+  }
+}
+
+/** One job: in the worker when a deadline is set (and there is a worker), else here. */
+function runJob(job: CasJob): string {
+  if (deadline === undefined || !CAS_WORKER) return runHere(job);
+  const answer = casJob(job, deadline);
+  if (answer === 'timeout') throw new CasTimeout(budgetMs / 1000);
+  if ('error' in answer) throw new Error(answer.error);
+  return answer.result;
+}
+
+/** The same jobs in this thread (src/verify/cas-worker.mjs runs them in the worker). */
+function runHere(job: CasJob): string {
+  switch (job.op) {
+    case 'expand': case 'nerdamer': {
+      try {
+        return nerdamer(job.op === 'expand' ? `expand(${job.text})` : job.text).toString();
+      } finally {
+        nerdamer.flush();
+      }
+    }
+    case 'derivative': {
+      const raw = derivative(job.text, job.variable, { simplify: false });
+      let nodes = 0;
+      raw.traverse(() => { nodes++; });
+      return (nodes <= job.simplifyLimit ? simplify(derivative(job.text, job.variable)) : raw).toString();
+    }
+  }
+}
+
+/** nerdamer's answer to one command. */
+const nerd = (text: string): string => runJob({ op: 'nerdamer', text });
 
 /** Maps our symbols to CAS-safe names and back. */
 class Namer {
@@ -79,7 +149,8 @@ export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, de
       return resolve(name);
     }
     case 'ParenthesisNode':
-      return go(anyNode.content as MathNode);
+      // Grouping, not nesting: the CAS's printed answers put parentheses around every argument.
+      return fromMathNode(anyNode.content as MathNode, resolve, depth);
     case 'OperatorNode': {
       const fn = anyNode.fn as string;
       if (!Object.hasOwn(ALLOWED_OPERATORS, fn)) throw new Error(`operator "${String(anyNode.op)}" is not allowed (in "${token()}")`);
@@ -134,25 +205,19 @@ export function casDiff(e: Expr, wrt: Sym): Expr {
   const names = new Namer();
   const text = toCas(e, names);
   const v = names.name(wrt);
-  const out = nerdamer.diff(text, v).toString();
-  nerdamer.flush();
-  return fromCasString(out, names);
+  return fromCasString(nerd(`diff(${text}, ${v})`), names);
 }
 
 /** True when nerdamer expands e to exactly 0: a symbolic proof that e ≡ 0. */
 export function casIsZero(e: Expr): boolean {
   const names = new Namer();
-  const out = nerdamer(`expand(${toCas(e, names)})`).toString();
-  nerdamer.flush();
-  return out === '0';
+  return nerd(`expand(${toCas(e, names)})`) === '0';
 }
 
 /** Expand e with nerdamer and bring it back (for display of small expressions). */
 export function casExpand(e: Expr): Expr {
   const names = new Namer();
-  const out = nerdamer(`expand(${toCas(e, names)})`).toString();
-  nerdamer.flush();
-  return fromCasString(out, names);
+  return fromCasString(nerd(`expand(${toCas(e, names)})`), names);
 }
 
 /** Numerator and denominator of a rational expression, as our IR. */
@@ -195,13 +260,12 @@ export function casCancel(e: Expr): Expr | undefined {
   const N = `expand(${toCas(n, names)})`;
   const D = `expand(${toCas(d, names)})`;
   try {
-    const q = nerdamer(`divide(${N}, ${D})`).toString();
-    const check = nerdamer(`expand((${q})*(${D}) - (${N}))`).toString();
+    const q = nerd(`divide(${N}, ${D})`);
+    const check = nerd(`expand((${q})*(${D}) - (${N}))`);
     return check === '0' ? fromCasString(q, names) : undefined;
-  } catch {
+  } catch (err) {
+    if (err instanceof CasTimeout) throw err;
     return undefined;
-  } finally {
-    nerdamer.flush();
   }
 }
 
@@ -236,17 +300,16 @@ function lowestTerms(e: Expr): Expr | undefined {
   const N = `expand(${toCas(n, names)})`;
   const D = `expand(${toCas(d, names)})`;
   try {
-    const gcd = nerdamer(`gcd(${N}, ${D})`).toString();
+    const gcd = nerd(`gcd(${N}, ${D})`);
     const g = gcd.startsWith('gcd(') ? '1' : gcd; // nerdamer leaves gcd(1, p) unevaluated
-    const top = nerdamer(`expand(divide(${N}, ${g}))`).toString();
-    const bottom = nerdamer(`factor(expand(divide(${D}, ${g})))`).toString();
-    const check = nerdamer(`expand((${top})*(${D}) - (${bottom})*(${N}))`).toString();
+    const top = nerd(`expand(divide(${N}, ${g}))`);
+    const bottom = nerd(`factor(expand(divide(${D}, ${g})))`);
+    const check = nerd(`expand((${top})*(${D}) - (${bottom})*(${N}))`);
     if (check !== '0') return undefined;
     return div(fromCasString(top, names), fromCasString(bottom, names));
-  } catch {
+  } catch (err) {
+    if (err instanceof CasTimeout) throw err;
     return undefined;
-  } finally {
-    nerdamer.flush();
   }
 }
 
@@ -263,10 +326,7 @@ export function formulaDerivative(formula: Expr, variable: Sym): Expr {
   const v = names.name(variable);
   // mathjs's simplifier grows explosively with size (sin nested 20 deep: 6 s; 30 deep: minutes), while the
   // plain derivative is fast at any depth. Large derivatives are taken as they come, unsimplified.
-  const raw = derivative(text, v, { simplify: false });
-  let nodes = 0;
-  raw.traverse(() => { nodes++; });
-  const d = nodes <= SIMPLIFY_NODE_LIMIT ? simplify(derivative(text, v)) : raw;
+  const d = parse(runJob({ op: 'derivative', text, variable: v, simplifyLimit: SIMPLIFY_NODE_LIMIT }));
   return fromMathNode(d, (name) => {
     const s = names.sym(name);
     if (!s) throw new Error(`internal: mathjs returned an unknown symbol ${name}`);

@@ -1,6 +1,9 @@
 // Losses per output element ℓ(a, y); C = Σ_i ℓ(a_i, y_i). ∂ℓ/∂a comes from the CAS.
 import type { LossName } from '../spec/types.ts';
-import { formulaDerivative, parseScalarFormula } from './cas.ts';
+import { CasTimeout, formulaDerivative, parseScalarFormula, withCasDeadline } from './cas.ts';
+
+/** The CAS's time for a loss formula's derivative, in the CAS worker. */
+export const FORMULA_LOSS_CAS_MS = 5000;
 import { UserError } from '../errors.ts';
 import { evaluate } from './evaluate.ts';
 import { add, call, div, mul, neg, num, pow, sub, substitute, sym, symbolsOf, type Expr } from './expr.ts';
@@ -99,7 +102,13 @@ export function formulaLoss(text: string, field: string): Loss {
   } catch (err) {
     throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${(err as Error).message}`);
   }
-  const gradient = formulaDerivative(e, (A as { sym: Parameters<typeof formulaDerivative>[1] }).sym);
+  let gradient: Expr;
+  try {
+    gradient = withCasDeadline(FORMULA_LOSS_CAS_MS, () => formulaDerivative(e, (A as { sym: Parameters<typeof formulaDerivative>[1] }).sym));
+  } catch (err) {
+    if (err instanceof CasTimeout) throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${err.message}; write it more simply, or use a loss by name`);
+    throw err;
+  }
   const at = (f: Expr, a: number, y: number): number => evaluate(f, (s) => (s.base === 'a' ? a : y));
   if (!LOSS_GRID.some(([a, y]) => Number.isFinite(at(e, a, y)) && Number.isFinite(at(gradient, a, y)))) {
     throw new UserError(`${field}: formula "${text}" is not finite anywhere on a, y in [-3, 3]`);

@@ -47,13 +47,27 @@ export function stopCas(): void {
 
 export type CasAnswer = { readonly result: string } | { readonly error: string } | 'timeout';
 
+/** The jobs the worker knows (src/verify/cas-worker.mjs). */
+export type CasJob =
+  | { readonly op: 'expand'; readonly text: string }
+  | { readonly op: 'nerdamer'; readonly text: string }
+  | { readonly op: 'derivative'; readonly text: string; readonly variable: string; readonly simplifyLimit: number };
+
+/** The worker runs here (Node); the page's stand-in says it has none, and the CAS then runs in the page's thread. */
+export const CAS_WORKER = true;
+
 /** nerdamer's expand(text), or 'timeout' when it has not answered by `deadline` (ms since the epoch). */
 export function casExpand(text: string, deadline: number): CasAnswer {
+  return casJob({ op: 'expand', text }, deadline);
+}
+
+/** One job in the worker, or 'timeout' when it has not answered by `deadline` (then the worker is stopped). */
+export function casJob(job: CasJob, deadline: number): CasAnswer {
   if (Date.now() >= deadline) return 'timeout';
   const r = (running ??= start());
   if (!r) return { error: 'the CAS worker is not in this build' };
   const id = nextId++;
-  r.port.postMessage({ id, text });
+  r.port.postMessage({ id, ...job });
   for (;;) {
     const seen = Atomics.load(r.flag, 0);
     if (seen === id) {

@@ -13,7 +13,7 @@ export function nameRef(raw: string): NameRef | undefined {
   if (name === 'x') return { base: 'a', layer: 0 };
   if (name === 'y') return { base: 'y' };
   if (name === 'R' || name === 'eta') return { base: 'rate' };
-  const m = /^(W|w|b|a|z|delta)(\d{0,3})$/.exec(name);
+  const m = /^(W|w|b|a|z|delta)(\d{0,4})$/.exec(name); // up to the 1000 layers a file may have
   if (!m) return undefined;
   const base = (m[1] === 'w' ? 'W' : m[1]) as Base;
   return m[2] ? { base, layer: Number(m[2]) } : { base };

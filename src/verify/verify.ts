@@ -76,6 +76,9 @@ export interface VerifyResult {
 
 export const DEFAULT_TIME_LIMIT_MS = 5000;
 
+/** Layers above the parameter that a proof writes δ out through; deeper networks get the numeric verdict. */
+export const MAX_PROOF_LAYERS = 200;
+
 type Flag = '--formula' | '--latex';
 
 interface Parsed {
@@ -275,6 +278,9 @@ function printStyle(tree: FNode, notation: Notation, info: NetInfo, task: Task):
 function proveFormula(tree: FNode, task: Task, truth: Truth, deadline: number) {
   const elements = task.assignments.length * task.cell.rows * task.cell.cols;
   if (task.sampled || elements > MAX_PROOF_ELEMENTS) return { proved: false, detail: `skipped: ${elements} elements (the CAS takes at most ${MAX_PROOF_ELEMENTS})` };
+  // The proof writes δ out through every layer above the parameter: as deep as the network, which recursion cannot follow far.
+  const through = task.info.L - task.wrt.layer;
+  if (through > MAX_PROOF_LAYERS) return { proved: false, detail: `skipped: δ would be written out through ${through} layers (the proof follows at most ${MAX_PROOF_LAYERS})` };
   // When the formula names δ, compare first at the highest δ it names, kept as a symbol on both sides.
   const deltaLayers = nodesOf(tree).flatMap((n) => (n.kind === 'ref' && n.base === 'delta' ? [n.layer!] : []));
   const level = deltaLayers.length ? Math.max(...deltaLayers) : undefined;

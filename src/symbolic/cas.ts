@@ -129,9 +129,9 @@ const ALLOWED_OPERATORS: Readonly<Record<string, true>> = { add: true, subtract:
  * functions such as evaluate or import, strings, conditionals) is refused with
  * the offending token named. Nothing is ever evaluated.
  */
-export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, depth = 0): Expr {
+export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, depth = 0, parensNest = true): Expr {
   if (depth > MAX_FORMULA_DEPTH) throw new Error(`formula nested deeper than ${MAX_FORMULA_DEPTH} levels`);
-  const go = (n: MathNode): Expr => fromMathNode(n, resolve, depth + 1);
+  const go = (n: MathNode): Expr => fromMathNode(n, resolve, depth + 1, parensNest);
   const anyNode = node as MathNode & { [k: string]: unknown };
   const token = (): string => {
     try { return node.toString(); } catch { return node.type; }
@@ -149,8 +149,9 @@ export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, de
       return resolve(name);
     }
     case 'ParenthesisNode':
-      // Grouping, not nesting: the CAS's printed answers put parentheses around every argument.
-      return fromMathNode(anyNode.content as MathNode, resolve, depth);
+      // In a person's formula parentheses count as nesting; in the CAS's printed answers, which put them
+      // around every argument, they are grouping only.
+      return parensNest ? go(anyNode.content as MathNode) : fromMathNode(anyNode.content as MathNode, resolve, depth, false);
     case 'OperatorNode': {
       const fn = anyNode.fn as string;
       if (!Object.hasOwn(ALLOWED_OPERATORS, fn)) throw new Error(`operator "${String(anyNode.op)}" is not allowed (in "${token()}")`);
@@ -197,7 +198,7 @@ function fromCasString(text: string, names: Namer): Expr {
     const s = names.sym(name);
     if (!s) throw new Error(`internal: the CAS returned an unknown symbol ${name}`);
     return { kind: 'sym', sym: s };
-  });
+  }, 0, false);
 }
 
 /** ∂e/∂wrt by nerdamer. */
@@ -331,7 +332,7 @@ export function formulaDerivative(formula: Expr, variable: Sym): Expr {
     const s = names.sym(name);
     if (!s) throw new Error(`internal: mathjs returned an unknown symbol ${name}`);
     return { kind: 'sym', sym: s };
-  });
+  }, 0, false);
 }
 
 export const MAX_FORMULA_LENGTH = 500;

@@ -18,5 +18,10 @@ describe('verify on a 1,000-layer chain', () => {
     const top = await deltagen(['verify', '-', '--wrt', 'W1000', '--formula', 'delta1000 * a999', '--json'], deep);
     expect(top.code, top.stderr).toBe(0);
     expect((JSON.parse(top.stdout) as { verdict: string }).verdict).toBe('equivalent');
+    // A wrong formula: the counterexample names only the parameters near the formula's layers (not 2,000 tries of 1,000 layers).
+    const started = performance.now();
+    const wrong = await deltagen(['verify', '-', '--wrt', 'W1000', '--formula', 'delta1000 * a998', '--json'], deep);
+    expect(wrong.code, wrong.stderr).toBe(1);
+    expect(performance.now() - started).toBeLessThan(20_000);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 // Formula against truth: do the shapes fit, and do the values agree at every
 // random point (to 1e-9 relative)? The first disagreement is the counterexample.
 import { layoutOf, unflatten, type NamedParams } from '../graph/layout.ts';
-import type { FNode } from './ast.ts';
+import { nodesOf, type FNode } from './ast.ts';
 import { numericAlgebra } from './algebra.ts';
 import { shapeText } from './context.ts';
 import { ShapeError } from './errors.ts';
@@ -135,6 +135,9 @@ export function simplestCounterexample(tree: FNode, task: Task, truth: Truth, fi
 }
 
 /** The quantities whose values change either side: each is moved up and down a little, all else kept. */
+/** Above this many parameter matrices, relevantNames tries only the layers near the formula's. */
+const RELEVANT_SCAN_LIMIT = 32;
+
 function relevantNames(tree: FNode, task: Task, truth: Truth, p: PointState, m: Mismatch, at: [number, number]): string[] {
   const net = task.info.network;
   const layout = layoutOf(net);
@@ -146,7 +149,12 @@ function relevantNames(tree: FNode, task: Task, truth: Truth, p: PointState, m: 
   const moves = (values: readonly number[], sign: number): number[] => values.map((v, k) => v + sign * 0.3125 * (1 + 0.37 * k));
   const matters = (point: (sign: number) => PointState): boolean => changes(point(1)) || changes(point(-1));
   const out: string[] = [];
-  for (const e of layout.entries) {
+  // Each try evaluates the network twice: on a deep network, only the layers the formula names, the
+  // parameter's own and those beside it, and the last (a scan of every layer would cost layers² passes).
+  const named = new Set(nodesOf(tree).flatMap((n) => (n.kind === 'ref' && n.layer !== undefined ? [n.layer] : [])));
+  const near = (l: number): boolean => named.has(l) || Math.abs(l - task.wrt.layer) <= 1 || l === task.info.L;
+  const entries = layout.entries.length <= RELEVANT_SCAN_LIMIT ? layout.entries : layout.entries.filter((e) => near(e.layer));
+  for (const e of entries) {
     const at = (sign: number): PointState => {
       const params = Float64Array.from(p.params);
       params.set(moves([...p.params.subarray(e.offset, e.offset + e.rows * e.cols)], sign), e.offset);

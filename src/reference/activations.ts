@@ -36,16 +36,20 @@ export function referenceActivation(spec: ActivationSpec): ScalarPair {
 const formulaPairs = new Map<string, ScalarPair>();
 
 function formulaPair(formula: string): ScalarPair {
-  // mathjs knows neither sigmoid nor softplus: write them out before differentiating.
-  const tree = parse(formula).transform((node) => {
+  // mathjs knows neither sigmoid nor softplus: write them out before differentiating, inside out (a replaced
+  // node's children are not visited by transform, so the argument is written out first: softplus(softplus(x))).
+  const writeOut = (tree: MathNode): MathNode => tree.transform((node) => {
     const fn = node as MathNode & { fn?: { name?: string }; args?: MathNode[] };
     const name = node.type === 'FunctionNode' ? fn.fn?.name : undefined;
-    if (name === 'sigmoid') return parse('1 / (1 + exp(-(u)))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
-    if (name === 'softplus') return parse('log(1 + exp(u))').transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
-    return node;
+    const definition = name === 'sigmoid' ? '1 / (1 + exp(-(u)))' : name === 'softplus' ? 'log(1 + exp(u))' : undefined;
+    if (definition === undefined) return node;
+    const arg = writeOut(fn.args![0]!);
+    return parse(definition).transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? arg : n));
   });
+  const tree = writeOut(parse(formula));
   const f = tree.compile();
-  const df = derivative(tree, 'x').compile();
+  // Not simplified: mathjs's simplifier grows explosively on nested formulas, and the values are the same.
+  const df = derivative(tree, 'x', { simplify: false }).compile();
   return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
 }
 

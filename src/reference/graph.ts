@@ -109,7 +109,7 @@ function formulaLoss(text: string): ElementLoss {
     return parse(template).transform((n) => (n.type === 'SymbolNode' && (n as MathNode & { name: string }).name === 'u' ? fn.args![0]! : n));
   });
   const f = tree.compile();
-  const df = derivative(tree, 'a').compile();
+  const df = derivative(tree, 'a', { simplify: false }).compile(); // unsimplified: the same values, without mathjs's explosive simplifier
   const out: ElementLoss = { l: (a, y) => f.evaluate({ a, y }) as number, dl: (a, y) => df.evaluate({ a, y }) as number };
   formulaLosses.set(text, out);
   return out;

@@ -3,21 +3,7 @@
 // templates (latex/*.hbs, html/page.hbs) hold the layout.
 import type { Equation, LayerGradient } from '../derive/derive.ts';
 import { DEFAULT_EXPAND_LIMIT, expand } from '../derive/expand.ts';
-import { CasTimeout, withCasDeadline } from '../symbolic/cas.ts';
-import type { Graph as ChainGraph } from '../graph/build.ts';
-
-/** The CAS's time to differentiate the loss written out in scalars (a tiny network's scalar level). */
-export const EXPAND_CAS_MS = 10_000;
-
-/** The scalar level, or undefined when the CAS does not finish it in time. */
-function expandWithin(graph: ChainGraph): ReturnType<typeof expand> | undefined {
-  try {
-    return withCasDeadline(EXPAND_CAS_MS, () => expand(graph));
-  } catch (err) {
-    if (err instanceof CasTimeout) return undefined;
-    throw err;
-  }
-}
+import { CasTimeout, MAX_FORMULA_DEPTH, withCasDeadline } from '../symbolic/cas.ts';
 import { layoutOf } from '../graph/layout.ts';
 import type { Graph, GraphLayer } from '../graph/build.ts';
 import type { Compiled } from '../pipeline.ts';
@@ -29,6 +15,20 @@ import { renderTemplate } from './emit.ts';
 import { MatrixLatexPrinter, texWidth } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';
 import { describe } from './typescript.ts';
+
+/** The CAS's time to differentiate the loss written out in scalars (a tiny network's scalar level). */
+export const EXPAND_CAS_MS = 10_000;
+
+/** The scalar level, or why it is left out: the CAS did not finish in time, or its answer nests too deeply to read back. */
+function expandWithin(graph: Graph): { expansion: ReturnType<typeof expand> } | { omitted: string } {
+  try {
+    return { expansion: withCasDeadline(EXPAND_CAS_MS, () => expand(graph)) };
+  } catch (err) {
+    if (err instanceof CasTimeout) return { omitted: `Written out in scalars, the loss of this network is too large for the computer algebra to differentiate within ${EXPAND_CAS_MS / 1000} s; the recursion above gives every derivative.` };
+    if (err instanceof Error && /nested deeper than/.test(err.message)) return { omitted: `Written out in scalars, the derivatives of this network nest more than ${MAX_FORMULA_DEPTH} levels deep; the recursion above gives every derivative.` };
+    throw err;
+  }
+}
 
 export type HeadingLevel = 'section' | 'subsection' | 'none';
 
@@ -276,17 +276,17 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
 
   let expanded: DerivationDocument['expanded'] = false;
   let expandedOmitted = '';
-  let expansion: ReturnType<typeof expand> | undefined;
+  let expansion: ReturnType<typeof expandWithin> | undefined;
   const paramCount = layoutOf(network).paramCount;
   // The scalar level differentiates the loss written out whole; a kinked activation (relu, leaky relu: a step
   // function inside) has no derivative there in the CAS, so that network gets the sentence instead.
   const kinked = graph.layers.find((l) => l.act.elementwise && functionsOf(l.act.formula).has('step'));
   if (opts.levels.scalar && paramCount <= opts.expandLimit && kinked) {
     expandedOmitted = `Written out in scalars, the loss of this network has the kink of $${kinked.act.latexName}$ at $z = 0$, where it has no derivative; the recursion above gives every derivative, with the one-sided convention stated with the activation.`;
-  } else if (opts.levels.scalar && paramCount <= opts.expandLimit && (expansion = expandWithin(graph)) === undefined) {
-    expandedOmitted = `Written out in scalars, the loss of this network is too large for the computer algebra to differentiate within ${EXPAND_CAS_MS / 1000} s; the recursion above gives every derivative.`;
+  } else if (opts.levels.scalar && paramCount <= opts.expandLimit && 'omitted' in (expansion = expandWithin(graph))) {
+    expandedOmitted = expansion.omitted;
   } else if (opts.levels.scalar && paramCount <= opts.expandLimit) {
-    const e = expansion!;
+    const e = (expansion as { expansion: ReturnType<typeof expand> }).expansion;
     const sp = mp.scalar();
     // A long product breaks between its factors (split) to fit a 3.5-inch column; nested functions cannot.
     const broken = (lhs: string, e: Parameters<typeof sp.print>[0]): string | undefined => {

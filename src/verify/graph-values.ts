@@ -78,7 +78,7 @@ function lossFns(net: GraphNetwork): LossFns {
   if (!hit) {
     const tree = math.parse(text);
     const f = tree.compile();
-    const df = math.derivative(tree, 'a').compile();
+    const df = math.derivative(tree, 'a', { simplify: false }).compile(); // unsimplified: the same values, without mathjs's explosive simplifier
     hit = {
       C: (a, y) => a.reduce((s, ai, i) => s + (f.evaluate({ a: ai, y: y[i]! }) as number), 0),
       dC: (a, y) => a.map((ai, i) => df.evaluate({ a: ai, y: y[i]! }) as number),

@@ -36,3 +36,13 @@ export class SyntaxProblem extends Error {
     this.name = 'SyntaxProblem';
   }
 }
+
+/** Run a front end on the text given with `flag`; what it cannot read becomes a FormulaError naming the flag and the position. */
+export function asFormulaError<T>(flag: string, text: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
+    throw err;
+  }
+}

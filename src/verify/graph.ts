@@ -55,7 +55,7 @@ import type { GraphNetwork } from '../spec/graph-types.ts';
 import { close, type Counterexample } from './compare.ts';
 import { shapeText, type Shape } from './context.ts';
 import { splitEquation } from './equation.ts';
-import { FormulaError, ShapeError, SyntaxProblem } from './errors.ts';
+import { FormulaError, ShapeError, SyntaxProblem, asFormulaError } from './errors.ts';
 import { Evaluator, indexRange, numericAlgebra, polyAlgebra, samePoly, TooLarge, type Mat, type Poly } from './graph-eval.ts';
 import {
   children, gbin, gidx, gnum, gref, gsum, gT, mapTree, nodesOf, parseGraphLatex, parseGraphMathjs, printGraphLatex, printGraphMathjs,
@@ -165,14 +165,6 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
   return { verdict: proof.proved ? 'equivalent' : 'numerically-equal', ...base, counterexample: null, expected: expected(), differs: [], proof: proof.detail, notes };
 }
 
-function asFormulaError<T>(flag: Flag, text: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
-    throw err;
-  }
-}
 
 // ---------------------------------------------------------------- the target
 

@@ -11,7 +11,7 @@ import { nodesOf } from './ast.ts';
 import { symbolicAlgebra } from './algebra.ts';
 import { NetInfo, parseQuantity, type Quantity } from './context.ts';
 import { splitEquation } from './equation.ts';
-import { FormulaError, SyntaxProblem } from './errors.ts';
+import { FormulaError, SyntaxProblem, asFormulaError } from './errors.ts';
 import { describeExpected, type ExpectedText } from './describe.ts';
 import { findHints } from './hints.ts';
 import { interpret } from './interp.ts';
@@ -108,14 +108,6 @@ export function readFormula(text: string, flag: Flag, depth: number, update: boo
   });
 }
 
-function asFormulaError<T>(flag: Flag, text: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    if (err instanceof SyntaxProblem) throw new FormulaError(err.message, flag, text, err.pos);
-    throw err;
-  }
-}
 
 /** A reading, resolved against the network and judged at the points. */
 interface Judged {

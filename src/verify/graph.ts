@@ -55,7 +55,7 @@ import type { GraphNetwork } from '../spec/graph-types.ts';
 import { close, type Counterexample } from './compare.ts';
 import { shapeText, type Shape } from './context.ts';
 import { splitEquation } from './equation.ts';
-import { FormulaError, ShapeError, SyntaxProblem, asFormulaError } from './errors.ts';
+import { ShapeError, SyntaxProblem, asFormulaError } from './errors.ts';
 import { Evaluator, indexRange, numericAlgebra, polyAlgebra, samePoly, TooLarge, type Mat, type Poly } from './graph-eval.ts';
 import {
   children, gbin, gidx, gnum, gref, gsum, gT, mapTree, nodesOf, parseGraphLatex, parseGraphMathjs, printGraphLatex, printGraphMathjs,

@@ -81,3 +81,21 @@ describe('the graph form: refused', () => {
     expect(readdirSync(dir)).toEqual(['g.yaml']);
   });
 });
+
+describe('a graph network object given to the library', () => {
+  it('goes through the file\'s rules: a hostile node name, output or formula is a one-line UserError and no code runs', async () => {
+    const { trainer, UserError } = await import('../src/index.ts');
+    const rnn = graph('examples/rnn.yaml');
+    const hostile = [
+      { ...rnn, nodes: [{ ...rnn.nodes[0]!, name: 'h\nglobalThis.__pwnedGraph=1;//' }, rnn.nodes[1]!] },
+      { ...rnn, output: '__proto__' },
+      { ...rnn, nodes: [{ ...rnn.nodes[0]!, activation: { kind: 'formula' as const, formula: 'x; globalThis.__pwnedGraph=1' } }, rnn.nodes[1]!] },
+    ];
+    for (const net of hostile) {
+      const error = await trainer(net).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+    }
+    expect((globalThis as Record<string, unknown>).__pwnedGraph).toBeUndefined();
+  });
+});

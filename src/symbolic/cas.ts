@@ -134,7 +134,7 @@ export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, de
   const go = (n: MathNode): Expr => fromMathNode(n, resolve, depth + 1, parensNest);
   const anyNode = node as MathNode & { [k: string]: unknown };
   const token = (): string => {
-    try { return node.toString(); } catch { return node.type; }
+    try { return node.toString().replace(/\s+/g, ' '); } catch { return node.type; } // one line, whatever the formula held
   };
   switch (node.type) {
     case 'ConstantNode': {

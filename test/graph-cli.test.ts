@@ -84,3 +84,16 @@ describe('a chain with a formula loss and l2 regularization', () => {
     expect((JSON.parse(r.stdout) as { parameters: { name: string }[] }).parameters.map((p) => p.name)).toEqual(['W1', 'b1', 'W2', 'b2']);
   }, 60_000);
 });
+
+describe('check on wider and longer sequence models', () => {
+  // Random points scale a wide input's weights as 2/√fan-in (else the pre-activations and, over many steps, the
+  // gradients explode and no difference quotient is accurate), and with relu the difference step crosses no kink.
+  it.each([
+    ['an LSTM of 32 units over 20 steps', readFileSync('examples/lstm.yaml', 'utf8').replace(/units: 4/g, 'units: 32').replace('sequence: 3', 'sequence: 20').replace(/\ntrain:[\s\S]*$/, '\n')],
+    ['a relu RNN of 48 units over 30 steps', 'name: relurnn\ninput: 8\nsequence: 30\nnodes:\n  h: { dense: [x, h@prev], units: 48, activation: relu }\n  out: { dense: h, units: 2 }\nloss: half-squared\n'],
+  ])('%s passes', async (_what, text) => {
+    const r = await deltagen(['check', '-', '--points', '2', '--json', '--quiet'], text);
+    expect(r.code, r.stdout).toBe(0);
+    expect((JSON.parse(r.stdout) as { passed: boolean }).passed).toBe(true);
+  }, 60_000);
+});

@@ -382,8 +382,14 @@ export function randomGraphPoint(net: GraphNetwork, rand: () => number, ranges: 
   const X = ranges.x ?? 2;
   const T = net.sequence ?? 1;
   const n = nodeOf(net, net.output).size;
-  const { paramCount } = graphLayout(net);
-  const params = Float64Array.from({ length: paramCount }, () => uniform(rand, -P, P));
+  const layout = graphLayout(net);
+  const params = Float64Array.from({ length: layout.paramCount }, () => uniform(rand, -P, P));
+  // Weights of a wide input shrink as 2/√fan-in (small ones keep ±P): otherwise a wide recurrent layer's
+  // pre-activations and, over many steps, its gradients explode, and no difference quotient is accurate there.
+  for (const e of layout.entries) {
+    const scale = e.kind === 'W' ? Math.min(1, 2 / Math.sqrt(e.cols)) : 1;
+    for (let i = e.offset; i < e.offset + e.rows * e.cols; i++) params[i]! *= scale;
+  }
   const x = Array.from({ length: T * net.input }, () => uniform(rand, -X, X));
   const rows = net.target === 'last-step' ? 1 : T;
   const y: number[] = [];

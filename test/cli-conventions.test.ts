@@ -284,3 +284,11 @@ describe('the real process (bin/deltagen.js)', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('a reader that goes away', () => {
+  it('deltagen … | head ends quietly with exit 0, no stack trace (EPIPE)', () => {
+    const r = spawnSync('bash', ['-c', 'node bin/deltagen.js derive examples/lstm.yaml --latex - | head -c 20 > /dev/null; echo "${PIPESTATUS[0]}"'], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
+  });
+});

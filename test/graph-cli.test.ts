@@ -97,3 +97,12 @@ describe('check on wider and longer sequence models', () => {
     expect((JSON.parse(r.stdout) as { passed: boolean }).passed).toBe(true);
   }, 60_000);
 });
+
+describe('a formula activation fed by relu', () => {
+  it('checks out though its input is exactly 0 where the relu is off (the reference\'s d|x|/dx = |x|/x is 0/0 there)', async () => {
+    const text = 'name: g2\ninput: 3\nnodes:\n  a1: { dense: x, units: 2, activation: relu }\n  b1: { dense: x, units: 2, activation: { leaky-relu: 0.1 } }\n  cc: { concat: [a1, b1, x] }\n  m: { multiply: [a1, b1] }\n  o: { of: cc, activation: { formula: "x / (1 + abs(x))" } }\n  out: { dense: [o, m], units: 3, activation: softmax }\nloss: softmax-cross-entropy\n';
+    const r = await deltagen(['check', '-', '--json', '--quiet'], text);
+    expect(r.code, r.stdout).toBe(0);
+    expect((JSON.parse(r.stdout) as { parameters: { reference: number }[] }).parameters.every((p) => p.reference <= 1e-9)).toBe(true);
+  }, 60_000);
+});

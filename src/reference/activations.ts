@@ -50,7 +50,10 @@ function formulaPair(formula: string): ScalarPair {
   const f = tree.compile();
   // Not simplified: mathjs's simplifier grows explosively on nested formulas, and the values are the same.
   const df = derivative(tree, 'x', { simplify: false }).compile();
-  return { f: (x) => f.evaluate({ x }) as number, df: (x) => df.evaluate({ x }) as number };
+  const slope = (x: number): number => df.evaluate({ x }) as number;
+  // mathjs writes d|x|/dx as |x|/x, 0/0 at x = 0, which a relu's exact zeros reach: there the mean of the slopes
+  // just left and right (sgn(0) = 0, the convention of the trainer; a smooth derivative's own value).
+  return { f: (x) => f.evaluate({ x }) as number, df: (x) => (x === 0 && Number.isNaN(slope(0)) ? (slope(1e-100) + slope(-1e-100)) / 2 : slope(x)) };
 }
 
 /** C(a, y) and ∇_a C for the per-element losses. */

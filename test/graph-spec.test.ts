@@ -55,6 +55,7 @@ const BAD: readonly (readonly [string, string, RegExp])[] = [
   ['a tie whose shapes do not fit', base('  h: { dense: x, units: 3 }\n  o: { dense: h, units: 3, tied: h }'), /nodes\.o\.units: the tied weight W_hᵀ gives 2 numbers/],
   ['a tie to a node that is not dense', base('  h: { of: x, activation: tanh }\n  o: { dense: h, units: 2, tied: h }'), /nodes\.o\.tied: "h" is not a dense node/],
   ['softmax inside the graph', base('  h: { dense: x, units: 3, activation: softmax }\n  o: { dense: h, units: 1 }'), /nodes\.h\.activation: softmax is allowed on the output node only/],
+  ['a softmax output read by another node', base('  h: { dense: [x, out@prev], units: 3 }\n  out: { dense: h, units: 3, activation: softmax }', seq, 'softmax-cross-entropy'), /nodes\.out\.activation: the softmax output "out" is read by "h"/],
   ['a reserved name', base('  z: { dense: x, units: 3 }'), /nodes\.z: "z" is reserved/],
   ['a reserved word of JavaScript', base('  class: { dense: x, units: 3 }'), /nodes\.class: "class" is a reserved word/],
   ['a source named twice in a dense node', base('  k: { dense: x, units: 2 }\n  h: { dense: [k, x, k], units: 2 }'), /nodes\.h\.dense\[2\]: "k": a dense node names each source once/],

@@ -102,6 +102,9 @@ export function toGraphNetwork(f: GraphFile, source: string, where: Where, chain
   const softmaxOut = (out.kind === 'dense' || out.kind === 'of') && out.activation.kind === 'softmax';
   if (f.loss === 'softmax-cross-entropy' && !softmaxOut) fail(['loss'], `softmax-cross-entropy needs activation: softmax on the output node "${output}"`);
   if (softmaxOut && f.loss !== 'softmax-cross-entropy') fail(['nodes', output, 'activation'], 'a softmax output goes with loss: softmax-cross-entropy');
+  // Its δ is a − y only when the loss alone reads it; through the softmax's full Jacobian it is not derived here.
+  const reader = softmaxOut ? nodes.find((n) => n.inputs.some((s) => s.node === output)) : undefined;
+  if (reader) fail(['nodes', output, 'activation'], `the softmax output "${output}" is read by "${reader.name}"; read the node before the softmax (a dense node without it) instead`);
   // A formula loss is read now, so its mistakes are named with the field before anything else runs.
   if (typeof f.loss !== 'string') formulaLoss(f.loss.formula, `${source}${where(['loss', 'formula'])}: loss.formula`);
   if (f.target === 'last-step' && sequence === undefined) fail(['target'], 'target says which steps have a loss; only a sequence model has steps (give sequence: T)');

@@ -45,3 +45,32 @@ describe('deltagen playground', () => {
     expect(r.stderr).toMatch(/--port/);
   });
 });
+
+describe('deltagen playground without --port', () => {
+  it('takes 8177, or any free port when 8177 is taken; a port asked for by name and taken is exit 2', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    const taken = await new Promise<boolean>((resolve) => { blocker.once('error', () => resolve(false)); blocker.listen(8177, '127.0.0.1', () => resolve(true)); });
+    try {
+      const stdout = capture();
+      const stop = new AbortController();
+      const running = main(['playground'], { stdout, stderr: capture(), stdin: Readable.from([]), signal: stop.signal });
+      let url: string | undefined;
+      for (let i = 0; i < 100 && !url; i++) {
+        url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout.text)?.[0];
+        if (!url) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(url).toBeDefined();
+      // 8177 is held here (by this test or by another program): the server took another port.
+      expect(url).not.toBe('http://127.0.0.1:8177/');
+      expect((await fetch(url!)).status).toBe(200);
+      stop.abort();
+      expect(await running).toBe(0);
+      const named = await deltagen(['playground', '--port', '8177']);
+      expect(named.code).toBe(2);
+      expect(named.stderr).toMatch(/--port 8177: already in use/);
+    } finally {
+      if (taken) blocker.close();
+    }
+  }, 30_000);
+});

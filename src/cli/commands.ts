@@ -11,7 +11,7 @@ export interface DeriveFlags {
   target: string; code?: string; labelPrefix?: string; heading: string; bold?: boolean;
 }
 export interface CheckFlags { points: string; unroll: string; json?: boolean; quiet?: boolean; target: string }
-export interface PlaygroundFlags { port: string; host?: string }
+export interface PlaygroundFlags { port?: string }
 export interface TrainFlags { steps?: string; trace?: boolean; plot?: string; save?: string; init?: string; quiet?: boolean; json?: boolean }
 export interface VerifyFlags { wrt: string; of: string; formula?: string; latex?: string; update?: boolean | string; points: string; seed: string; json?: boolean }
 export interface InitFlags { force?: boolean }
@@ -111,7 +111,7 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
 
   program.command('playground')
     .description('serve the playground page (dist/playground: derive, verify and train in the browser) on 127.0.0.1 and print its address; Ctrl-C stops')
-    .option('--port <n>', 'the port (0: any free one)', '8177')
+    .option('--port <n>', 'the port (0: any free one; default 8177, or any free one when 8177 is taken)')
     .addHelpText('after', '\nThe page needs nothing else: dist/playground/index.html also opens from the file system.')
     .action((opts: PlaygroundFlags) => run(false, async () => (await import('./playground.ts')).playground(ctx, opts)));
 

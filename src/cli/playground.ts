@@ -17,6 +17,9 @@ const TYPES: Readonly<Record<string, string>> = {
 /** The page's own policy (index.html states it too): no eval, nothing from elsewhere. */
 export const PLAYGROUND_CSP = "default-src 'none'; script-src 'self' blob:; worker-src blob:; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: blob:; connect-src 'none'; base-uri 'none'; form-action 'none'";
 
+/** The port when none is given (any free one when it is taken). */
+export const DEFAULT_PORT = 8177;
+
 export function playgroundFolder(): string {
   return join(packageRoot(), 'dist', 'playground');
 }
@@ -48,14 +51,22 @@ export function playgroundServer(folder: string): Server {
 }
 
 export async function playground(ctx: Ctx, opts: PlaygroundFlags): Promise<number> {
-  const port = opts.port === '0' ? 0 : parsePositiveInt(opts.port, '--port', 65535);
+  const port = opts.port === undefined ? DEFAULT_PORT : opts.port === '0' ? 0 : parsePositiveInt(opts.port, '--port', 65535);
   const folder = playgroundFolder();
   if (!existsSync(join(folder, 'index.html'))) throw new UserError(`${folder}: the playground is not built; run npm run build (npm ci does) first`);
   const server = playgroundServer(folder);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new UserError(`--port ${port}: already in use; choose another (--port 0 takes any free one)`) : err));
-    server.listen(port, '127.0.0.1', () => resolve());
+  const listen = (on: number): Promise<void> => new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(on, '127.0.0.1', () => { server.off('error', reject); resolve(); });
   });
+  try {
+    await listen(port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    // The default port taken (another playground, say): any free one. A port asked for by name is the user's to change.
+    if (opts.port !== undefined) throw new UserError(`--port ${port}: already in use; choose another (--port 0 takes any free one)`);
+    await listen(0);
+  }
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
   ctx.stdout.write(`deltagen playground: ${url}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expand, inlinedGradient } from '../src/derive/expand.ts';
+import { evaluate } from '../src/symbolic/evaluate.ts';
 import { compileNetwork, renderLatex } from '../src/pipeline.ts';
 import { MatrixLatexPrinter } from '../src/render/latex-printer.ts';
 import { Notation } from '../src/render/notation.ts';
@@ -43,6 +44,19 @@ describe('the derivation', () => {
       }
     });
   }
+
+  it('a tiny softmax network: the expanded loss differentiated by the CAS equals the lowered δ recursion (nerdamer once got exp(u)/(exp(u)+exp(v)) wrong)', () => {
+    const c = compileNetwork(parseChain('name: s\ninput: 1\nlayers:\n  - { units: 2, activation: softmax }\nloss: softmax-cross-entropy\n'));
+    const expanded = expand(c.derivation.graph);
+    const recursion = inlinedGradient(c.routine);
+    const at = { W: [0.3, -0.7], b: [0.2, 0.5], x: [1.3], y: [0.25, 0.75] };
+    const env = (s: { base: string; layer?: number; index: readonly number[] }): number =>
+      (s.base === 'a' && s.layer === 0 ? at.x : (at as Record<string, number[]>)[s.base]!)[s.index[0]! - 1]!;
+    for (const d of expanded.derivatives) {
+      const want = evaluate(recursion.get(symKey(d.param))!, env);
+      expect(Math.abs(evaluate(d.expr, env) - want)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want)));
+    }
+  });
 
   it('the symbolic comparison can fail: a wrong gradient is not zero', () => {
     const expanded = expand(question.derivation.graph);

@@ -4,11 +4,20 @@
 import type { Graph } from '../graph/build.ts';
 import { layoutOf } from '../graph/layout.ts';
 import { lowerElement } from '../lower/elements.ts';
-import { softmaxDefinition } from '../lower/softmax.ts';
 import { lossTerm } from '../symbolic/losses.ts';
 import type { Routine } from '../lower/routine.ts';
 import { casDiff } from '../symbolic/cas.ts';
-import { add, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
+import { add, call, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from '../symbolic/expr.ts';
+
+/**
+ * softmax_j = 1 / Σ_k exp(z_k − z_j), the same value as exp(z_j) / Σ_k exp(z_k): nerdamer differentiates
+ * exp(u) (exp(u) + exp(v))^(−1) wrongly (it merges the two into (e^u + e^v)^(u − 1); a 1-2 softmax
+ * network's scalar level printed ∂C/∂b_1 = −y_1 instead of a_1 − y_1), and this form it gets right.
+ */
+function softmaxForCas(zs: readonly Expr[], j: number): Expr {
+  const zj = zs[j - 1]!;
+  return pow(add(...zs.map((zk) => call('exp', sub(zk, zj)))), num(-1));
+}
 
 export const DEFAULT_EXPAND_LIMIT = 10;
 
@@ -45,7 +54,7 @@ export function expandedLoss(graph: Graph): Expr {
     const zs = Array.from({ length: layer.units }, (_, j) => defs.get(symKey({ base: 'z', layer: layer.l, index: [j + 1] }))!);
     for (let j = 1; j <= layer.units; j++) {
       defs.set(symKey({ base: 'a', layer: layer.l, index: [j] }),
-        layer.act.elementwise ? inline(lowerElement(layer.aDef, j, 1)) : softmaxDefinition(zs, j));
+        layer.act.elementwise ? inline(lowerElement(layer.aDef, j, 1)) : softmaxForCas(zs, j));
     }
   }
   const last = graph.layers[graph.layers.length - 1]!;

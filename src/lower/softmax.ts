@@ -22,8 +22,3 @@ export function softmaxStatements(layer: GraphLayer): Stmt[] {
     ...idx.map((i) => ({ target: s(sym('a', l, [i])), expr: div(e(i), softmaxSum(l)) })),
   ];
 }
-
-/** a_i = exp(z_i) / Σ_k exp(z_k): the plain definition, for the CAS. */
-export function softmaxDefinition(zs: readonly Expr[], i: number): Expr {
-  return div(call('exp', zs[i - 1]!), add(...zs.map((z) => call('exp', z))));
-}

@@ -3,6 +3,7 @@ import { expand, inlinedGradient } from '../src/derive/expand.ts';
 import { evaluate } from '../src/symbolic/evaluate.ts';
 import { compileNetwork, renderLatex } from '../src/pipeline.ts';
 import { MatrixLatexPrinter } from '../src/render/latex-printer.ts';
+import { derivationDocument } from '../src/render/latex.ts';
 import { Notation } from '../src/render/notation.ts';
 
 import { casIsZero } from '../src/symbolic/cas.ts';
@@ -56,6 +57,15 @@ describe('the derivation', () => {
       const want = evaluate(recursion.get(symKey(d.param))!, env);
       expect(Math.abs(evaluate(d.expr, env) - want)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want)));
     }
+  });
+
+  it('a scalar level the CAS gets wrong is left out with a sentence, not printed (nerdamer on exp(u)/(exp(u)+exp(v)) in a formula)', () => {
+    const c = compileNetwork(parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "exp(x/100)/(exp(x/100)+exp(-x/100))" } }\nloss: squared\n'));
+    const doc = derivationDocument(c);
+    expect(doc.expanded).toBe(false);
+    expect(doc.expandedOmitted).toContain('disagree with the recursion above at a random point');
+    // The same network with tanh, which the CAS differentiates right, keeps its scalar level.
+    expect(derivationDocument(compileNetwork(parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: tanh }\nloss: squared\n'))).expanded).not.toBe(false);
   });
 
   it('the symbolic comparison can fail: a wrong gradient is not zero', () => {

@@ -2,13 +2,16 @@
 // printed equations); the printers decide how each expression looks; the
 // templates (latex/*.hbs, html/page.hbs) hold the layout.
 import type { Equation, LayerGradient } from '../derive/derive.ts';
-import { DEFAULT_EXPAND_LIMIT, expand } from '../derive/expand.ts';
+import { DEFAULT_EXPAND_LIMIT, expand, inlinedGradient } from '../derive/expand.ts';
+import type { Routine } from '../lower/routine.ts';
+import { seededRandom, uniform } from '../check/random.ts';
+import { evaluate } from '../symbolic/evaluate.ts';
 import { CasTimeout, MAX_FORMULA_DEPTH, withCasDeadline } from '../symbolic/cas.ts';
 import { layoutOf } from '../graph/layout.ts';
 import type { Graph, GraphLayer } from '../graph/build.ts';
 import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
-import { functionsOf, key } from '../symbolic/expr.ts';
+import { functionsOf, key, symKey, type Sym } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
 import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec, type TrainSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
@@ -19,10 +22,39 @@ import { describe } from './typescript.ts';
 /** The CAS's time to differentiate the loss written out in scalars (a tiny network's scalar level). */
 export const EXPAND_CAS_MS = 10_000;
 
-/** The scalar level, or why it is left out: the CAS did not finish in time, or its answer nests too deeply to read back. */
-function expandWithin(graph: Graph): { expansion: ReturnType<typeof expand> } | { omitted: string } {
+/**
+ * The scalar level, or why it is left out: the CAS did not finish in time, its answer nests too deeply to
+ * read back, or its derivatives disagree with the δ recursion at random points (the two routes must agree:
+ * nerdamer has differentiated some forms, exp(u)/(exp(u)+exp(v)) among them, wrongly).
+ */
+function expandWithin(graph: Graph, routine: () => Routine): { expansion: ReturnType<typeof expand> } | { omitted: string } {
   try {
-    return { expansion: withCasDeadline(EXPAND_CAS_MS, () => expand(graph)) };
+    const expansion = withCasDeadline(EXPAND_CAS_MS, () => expand(graph));
+    const recursion = inlinedGradient(routine());
+    const rand = seededRandom(7);
+    for (let point = 0; point < 3; point++) {
+      const values = new Map<string, number>();
+      // Targets of softmax cross-entropy are a distribution (the recursion's a − y relies on it).
+      const last = graph.layers[graph.layers.length - 1]!;
+      if (graph.loss.name === 'softmax-cross-entropy') {
+        const w = Array.from({ length: last.units }, () => uniform(rand, 0.1, 1));
+        const total = w.reduce((a, b) => a + b, 0);
+        w.forEach((v, i) => values.set(symKey({ base: 'y', index: [i + 1] }), v / total));
+      }
+      const env = (sym: Sym): number => {
+        const k = symKey(sym);
+        if (!values.has(k)) values.set(k, sym.base === 'y' ? uniform(rand, 0.1, 0.9) : uniform(rand, -1, 1));
+        return values.get(k)!;
+      };
+      for (const d of expansion.derivatives) {
+        const want = evaluate(recursion.get(symKey(d.param))!, env);
+        const got = evaluate(d.expr, env);
+        if (!(Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)))) {
+          return { omitted: 'Written out in scalars, the computer algebra\'s derivatives of this network disagree with the recursion above at a random point, so they are left out; the recursion gives every derivative.' };
+        }
+      }
+    }
+    return { expansion };
   } catch (err) {
     if (err instanceof CasTimeout) return { omitted: `Written out in scalars, the loss of this network is too large for the computer algebra to differentiate within ${EXPAND_CAS_MS / 1000} s; the recursion above gives every derivative.` };
     if (err instanceof Error && /nested deeper than/.test(err.message)) return { omitted: `Written out in scalars, the derivatives of this network nest more than ${MAX_FORMULA_DEPTH} levels deep; the recursion above gives every derivative.` };
@@ -283,7 +315,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
   const kinked = graph.layers.find((l) => l.act.elementwise && functionsOf(l.act.formula).has('step'));
   if (opts.levels.scalar && paramCount <= opts.expandLimit && kinked) {
     expandedOmitted = `Written out in scalars, the loss of this network has the kink of $${kinked.act.latexName}$ at $z = 0$, where it has no derivative; the recursion above gives every derivative, with the one-sided convention stated with the activation.`;
-  } else if (opts.levels.scalar && paramCount <= opts.expandLimit && 'omitted' in (expansion = expandWithin(graph))) {
+  } else if (opts.levels.scalar && paramCount <= opts.expandLimit && 'omitted' in (expansion = expandWithin(graph, () => c.routine))) {
     expandedOmitted = expansion.omitted;
   } else if (opts.levels.scalar && paramCount <= opts.expandLimit) {
     const e = (expansion as { expansion: ReturnType<typeof expand> }).expansion;

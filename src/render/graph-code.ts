@@ -107,10 +107,19 @@ function read(c: Ctx, s: SourceRef, t: Ix, i: Ix): string {
   return R(c, `v_${s.node}`, step.times(size(c, s)).plus(i));
 }
 
+/** Whether step t has no step before it for sure: T = 1, or the first step written as a literal. */
+const noPrevious = (c: Ctx, t: Ix): boolean => c.T === 1 || (t.literal && t.c === 0);
+
+/** The value of source s, element i, at step t, or 0 where s reads the step before the first. */
+function readOrZero(c: Ctx, s: SourceRef, t: Ix, i: Ix): string {
+  if (!s.prev) return read(c, s, t, i);
+  return noPrevious(c, t) ? '0' : `(${t} > 0 ? ${read(c, s, t, i)} : 0)`;
+}
+
 /** Code that runs only when a prev source exists at step t (t > 0); nothing when T = 1. */
 function whenPrev(c: Ctx, prev: boolean, t: Ix, lines: () => string[]): string[] {
   if (!prev) return lines();
-  if (c.T === 1 || (t.literal && t.c === 0)) return [];
+  if (noPrevious(c, t)) return [];
   return [`if (${t} > 0) {`, ...indent(lines()), '}'];
 }
 
@@ -146,18 +155,17 @@ function forwardNode(c: Ctx, node: NodeSpec, t: Ix): string[] {
       const s = node.inputs[0]!;
       if (!act.elementwise) {
         // softmax of the input: copy it into z_N, then as for a dense node
-        return [...each(c, n, 'j', 1, (j) => [`${W(`z_${node.name}`, row.plus(j))} = ${s.prev && (c.T === 1 || t.literal) ? '0' : s.prev ? `${t} > 0 ? ${read(c, s, t, j)} : 0` : read(c, s, t, j)};`]),
+        return [...each(c, n, 'j', 1, (j) => [`${W(`z_${node.name}`, row.plus(j))} = ${readOrZero(c, s, t, j)};`]),
           ...softmax(c, node.name, `z_${node.name}`, t, n)];
       }
       return each(c, n, 'j', 1, (j) => {
-        const input = s.prev ? (c.T === 1 || (t.literal && t.c === 0) ? '0' : `(${t} > 0 ? ${read(c, s, t, j)} : 0)`) : read(c, s, t, j);
-        return [`${W(`v_${node.name}`, row.plus(j))} = ${scalar(c, act.formula, { u: input })};`];
+        return [`${W(`v_${node.name}`, row.plus(j))} = ${scalar(c, act.formula, { u: readOrZero(c, s, t, j) })};`];
       });
     }
     case 'add': case 'multiply': {
       const op = node.kind === 'add' ? ' + ' : ' * ';
       return each(c, n, 'j', node.inputs.length, (j) => {
-        const parts = node.inputs.map((s) => (s.prev ? (c.T === 1 || (t.literal && t.c === 0) ? '0' : `(${t} > 0 ? ${read(c, s, t, j)} : 0)`) : read(c, s, t, j)));
+        const parts = node.inputs.map((s) => readOrZero(c, s, t, j));
         return [`${W(`v_${node.name}`, row.plus(j))} = ${parts.join(op)};`];
       });
     }
@@ -170,7 +178,7 @@ function forwardNode(c: Ctx, node: NodeSpec, t: Ix): string[] {
         const copy = each(c, m, 'j', 1, (j) => [`${W(`v_${node.name}`, row.plus(j).plus(at))} = ${read(c, s, t, j)};`]);
         if (!s.prev) return copy;
         const zero = each(c, m, 'j', 1, (j) => [`${W(`v_${node.name}`, row.plus(j).plus(at))} = 0;`]);
-        if (c.T === 1 || (t.literal && t.c === 0)) return zero;
+        if (noPrevious(c, t)) return zero;
         return [`if (${t} > 0) {`, ...indent(copy), '} else {', ...indent(zero), '}'];
       });
     }
@@ -258,11 +266,7 @@ const TERMS: { readonly [K in Term['rule']]: (c: Ctx, term: Extract<Term, { rule
   },
   add: (c, term, node, t, j) => ({ setup: [], value: R(c, `d_${term.consumer.name}`, t.times(node.size).plus(j)) }),
   of: (c, term, node, t, j) => ({ setup: [], value: R(c, `d_${term.consumer.name}`, t.times(node.size).plus(j)) }),
-  multiply: (c, term, node, t, j) => {
-    const other = term.other;
-    const factor = other.prev ? (c.T === 1 || (t.literal && t.c === 0) ? '0' : `(${t} > 0 ? ${read(c, other, t, j)} : 0)`) : read(c, other, t, j);
-    return { setup: [], value: `${R(c, `d_${term.consumer.name}`, t.times(node.size).plus(j))} * ${factor}` };
-  },
+  multiply: (c, term, node, t, j) => ({ setup: [], value: `${R(c, `d_${term.consumer.name}`, t.times(node.size).plus(j))} * ${readOrZero(c, term.other, t, j)}` }),
   concat: (c, term, _node, t, j) => ({ setup: [], value: R(c, `d_${term.consumer.name}`, t.times(term.consumer.size).plus(j).plus(term.offset)) }),
 };
 
@@ -307,8 +311,7 @@ function derivative(c: Ctx, act: Activation, node: NodeSpec, t: Ix, j: Ix): stri
   const row = t.times(node.size);
   if (node.kind === 'dense') return scalar(c, applyDerivative(act, sym('z'), sym('a')), { z: R(c, `z_${node.name}`, row.plus(j)), a: R(c, `v_${node.name}`, row.plus(j)) });
   const s = node.inputs[0]!;
-  const input = s.prev ? (c.T === 1 || (t.literal && t.c === 0) ? '0' : `(${t} > 0 ? ${read(c, s, t, j)} : 0)`) : read(c, s, t, j);
-  return scalar(c, applyDerivative(act, sym('z'), sym('a')), { z: input, a: R(c, `v_${node.name}`, row.plus(j)) });
+  return scalar(c, applyDerivative(act, sym('z'), sym('a')), { z: readOrZero(c, s, t, j), a: R(c, `v_${node.name}`, row.plus(j)) });
 }
 
 /** ∂C/∂W += d_N(t) in(t)ᵀ for each input (tied: in(t) d_N(t)ᵀ into the partner's W), ∂C/∂b += d_N(t). */

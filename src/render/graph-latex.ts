@@ -3,7 +3,7 @@
 // recursion written as the multivariable chain rule (one summand per reader,
 // backpropagation through time as a recursion over t with the terms of step
 // t+1), and the gradients summed over the steps. Matrix form only.
-import { lossSteps, type GraphDerivation, type NodeAdjoint, type Term } from '../derive/graph.ts';
+import { lossSteps, type GraphDerivation, type Term } from '../derive/graph.ts';
 import { biasName, weightName } from '../graph/graph-layout.ts';
 import type { GraphNetwork, NodeSpec, SourceRef } from '../spec/graph-types.ts';
 import type { Network } from '../spec/types.ts';
@@ -181,7 +181,6 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const act = (name: string): Activation => der.activations.get(name)!;
   const l2 = der.gradients.find((g) => g.l2 !== undefined)?.l2;
   const weights = der.gradients.filter((g) => g.entry.kind === 'W');
-  const adjointOf = (name: string): NodeAdjoint => der.adjoints.find((a) => a.node.name === name)!;
 
   // ---- Forward equations ----------------------------------------------------------------------------
   /** The affine part of a dense node: Σ_k W_k in_k + b, or W_Mᵀ in + b when tied. */

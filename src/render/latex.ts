@@ -13,7 +13,7 @@ import type { Compiled } from '../pipeline.ts';
 import type { Activation } from '../symbolic/activations.ts';
 import { functionsOf, key, symKey, type Sym } from '../symbolic/expr.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
-import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type Network, type OptimizerKind, type ScheduleSpec, type TrainSpec } from '../spec/types.ts';
+import { HYPERPARAMETERS, OPTIMIZERS, type Hyperparameter, type OptimizerKind, type ScheduleSpec, type TrainSpec } from '../spec/types.ts';
 import { renderTemplate } from './emit.ts';
 import { MatrixLatexPrinter, texWidth } from './latex-printer.ts';
 import { Notation, type NotationName } from './notation.ts';

@@ -3,7 +3,7 @@
 import { derive, type Derivation } from './derive/derive.ts';
 import { buildGraph } from './graph/build.ts';
 import { lower, type Routine } from './lower/routine.ts';
-import { generateLatex, type LatexOptions } from './render/latex.ts';
+import type { LatexOptions } from './render/latex.ts';
 import { generateJavaScript, generateTypeScript, type CodeOptions } from './render/typescript.ts';
 import type { Network } from './spec/types.ts';
 import { generateOctave } from './render/octave.ts';
@@ -60,8 +60,7 @@ export function renderDeclarations(c: AnyCompiled): string {
 }
 
 export function renderLatex(c: AnyCompiled, options: Partial<LatexOptions> = {}): string {
-  if (c instanceof CompiledGraph) return latexOf(graphDerivationDocument(c.derivation, options), options.fragment ?? false);
-  return generateLatex(c, options);
+  return latexOf(documentOf(c, options), options.fragment ?? false);
 }
 
 /** The document the LaTeX and the page are printed from. */

@@ -626,10 +626,6 @@ function scheduleTex(s: Exclude<ScheduleSpec, { kind: 'constant' }>): string {
   }
 }
 
-export function generateLatex(c: Compiled, options: Partial<LatexOptions> = {}): string {
-  return latexOf(derivationDocument(c, options), options.fragment ?? false);
-}
-
 /** The LaTeX of an already built document (a standalone file, or the body alone). */
 /** The part titles, in the order the document shows them. */
 export const PART_TITLES = {

@@ -14,8 +14,7 @@ const sides = (net: GraphNetwork, params: ArrayLike<number>, x: readonly number[
  * step's pre-activations, and random points cannot keep all of them away from 0. The usual step, then
  * smaller ones, checked on both sides.
  */
-function smoothStep(net: GraphNetwork, params: Float64Array, x: number[], i: number): number | undefined {
-  const here = sides(net, params, x);
+function smoothStep(net: GraphNetwork, params: Float64Array, x: number[], i: number, here: string): number | undefined {
   const q = Float64Array.from(params);
   for (let h = defaultStep(params[i]!); h >= 1e-7; h /= 10) {
     const same = [h, -h].every((d) => {
@@ -29,6 +28,12 @@ function smoothStep(net: GraphNetwork, params: Float64Array, x: number[], i: num
 }
 
 export function graphOracle(net: GraphNetwork): Oracle {
+  // The sides at a point are asked for every parameter compared there: computed once a point.
+  let at: { params: Float64Array; x: number[]; here: string } | undefined;
+  const sidesAt = (params: Float64Array, x: number[]): string => {
+    if (at?.params !== params || at.x !== x) at = { params, x, here: sides(net, params, x) };
+    return at.here;
+  };
   return {
     name: net.name,
     layout: graphLayout(net),
@@ -36,6 +41,6 @@ export function graphOracle(net: GraphNetwork): Oracle {
     loss: (q, x, y) => graphReferenceLoss(net, q, x, y),
     gradient: (q, x, y) => graphReferenceGradient(net, q, x, y),
     ...(net.nodes.some((n) => (n.kind === 'dense' || n.kind === 'of') && isKinked(n.activation))
-      ? { smoothStep: (q: Float64Array, x: number[], i: number) => smoothStep(net, q, x, i) } : {}),
+      ? { smoothStep: (q: Float64Array, x: number[], i: number) => smoothStep(net, q, x, i, sidesAt(q, x)) } : {}),
   };
 }

@@ -119,9 +119,8 @@ export function deriveGraph(net: GraphNetwork): GraphDerivation {
     const act = activations.get(node.name);
     let local: Local = act && !act.identityJacobian ? { kind: 'activation', act } : { kind: 'identity' };
     if (act && node.name === net.output && readers(node.name) === 0 && cancels(act, loss)) local = { kind: 'cancel', act };
-    if (act && !act.elementwise && local.kind !== 'cancel') {
-      throw new UserError(`${net.source}: nodes.${node.name}.activation: a softmax output that other nodes read has no closed-form δ here; read the node before the softmax instead`);
-    }
+    // The file's rules refuse a softmax anywhere else (graph-validate.ts), so its δ is always a − y here.
+    if (act && !act.elementwise && local.kind !== 'cancel') throw new Error(`internal: softmax on ${node.name} without its cross-entropy or with readers`);
     return { node, terms: terms.get(node.name)!, local };
   });
   const gradients: ParameterGradient[] = layout.entries.map((entry) => {

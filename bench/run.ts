@@ -4,12 +4,13 @@
 // Also the sequence models (an Elman RNN and the LSTM of the examples): the
 // generated graph module against the generic graph loops and TensorFlow.js cpu.
 // Options: --quick (fewer rounds), --no-scale, --startup (start-up only),
-// --graph (the sequence models only; updates their key in bench/results.json).
+// --graph (the sequence models only; updates their key in bench/results.json),
+// --adam (the Adam rows only; likewise).
 import { cpus, totalmem } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEPTHS, WIDTHS, exponent, measure, type ScalePoint } from './scale.ts';
-import { ADAM_NETS, IMPLS, adamRow, formatNs, speedTable, type AdamRow, type Impl, type SpeedRow } from './speed.ts';
+import { ADAM_BATCH, ADAM_NETS, IMPLS, adamRow, formatNs, speedTable, type AdamRow, type Impl, type SpeedRow } from './speed.ts';
 import { NETWORKS } from './networks.ts';
 import { progress } from '../src/cli/progress.ts';
 import { PREVIOUS_RELEASE, startupTable, type StartupRow } from './startup.ts';
@@ -91,6 +92,25 @@ function startupGoals(): { rows: StartupRow[]; goals: Goal[] } {
   return { rows, goals: rows.map((r) => ({ what: `start-up, ${r.command} (s)`, goal: r.goal, measured: r.current, unit: ' s', higherIsBetter: false, met: r.current <= r.goal })) };
 }
 
+async function adamSection(): Promise<{ rows: AdamRow[]; goals: Goal[] }> {
+  log('\nAdam step beside the SGD step (the same generated module, alternating rounds; ratio = Adam / SGD, lower is better)');
+  const rows: AdamRow[] = [];
+  for (const net of ADAM_NETS) rows.push(await adamRow(NETWORKS.find((b) => b.label === net)!, quick ? 3 : 9, quick ? 10 : 25, log));
+  const goal = (what: string, measured: number): Goal => ({ what, goal: 1.3, measured, unit: '×', higherIsBetter: false, met: measured <= 1.3 });
+  return { rows, goals: rows.flatMap((r) => [
+    goal(`Adam / SGD step, one example, ${r.net}`, r.adam / r.sgd),
+    goal(`Adam / SGD step, batch of ${ADAM_BATCH}, ${r.net}`, r.adamBatch / r.sgdBatch),
+  ]) };
+}
+
+/** Replaces one key of an existing bench/results.json (a section run alone), keeping the rest. */
+function writeSection(out: string, key: string, value: unknown): void {
+  let previous: Record<string, unknown> = {};
+  try { if (existsSync(out)) previous = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>; } catch { previous = {}; }
+  writeFileSync(out, `${JSON.stringify({ ...previous, [key]: value }, null, 2)}\n`);
+  log(`wrote the ${key} rows to ${out}`);
+}
+
 log(`deltagen bench on ${machine}`);
 const started = performance.now();
 const out = fileURLToPath(new URL('./results.json', import.meta.url));
@@ -106,10 +126,15 @@ if (args.includes('--graph')) {
   // This section alone: its rows replace the `sequence` key of an existing results.json, the rest is kept.
   const sequence = await sequenceRows();
   log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  let previous: Record<string, unknown> = {};
-  try { if (existsSync(out)) previous = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>; } catch { previous = {}; }
-  writeFileSync(out, `${JSON.stringify({ ...previous, sequence: { machine, date: new Date().toISOString(), rows: sequence } }, null, 2)}\n`);
-  log(`wrote the sequence models to ${out}`);
+  writeSection(out, 'sequence', { machine, date: new Date().toISOString(), rows: sequence });
+  process.exit(0);
+}
+if (args.includes('--adam')) {
+  // The Adam section alone: its rows replace the `adam` key of an existing results.json.
+  const adam = await adamSection();
+  printGoals(adam.goals);
+  log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  writeSection(out, 'adam', adam.rows);
   process.exit(0);
 }
 const startup = startupGoals();
@@ -122,10 +147,7 @@ const bar = progress('bench', args.includes('--quiet'), 'networks');
 const rows = await speedTable(quick ? 3 : 9, quick ? 10 : 25, log, (done, total, net) => bar.update(done, total, `measured ${net}`));
 bar.stop();
 printSpeed(rows);
-log('\nAdam step beside the SGD step (the same generated module; ratio = Adam / SGD, lower is better)');
-const adamRows: AdamRow[] = [];
-for (const net of ADAM_NETS) adamRows.push(await adamRow(NETWORKS.find((b) => b.label === net)!, quick ? 3 : 9, quick ? 10 : 25, log));
-const adamGoals: Goal[] = adamRows.map((r) => ({ what: `Adam step / SGD step, ${r.net}`, goal: 1.3, measured: r.adam / r.sgd, unit: '×', higherIsBetter: false, met: r.adam / r.sgd <= 1.3 }));
+const { rows: adamRows, goals: adamGoals } = await adamSection();
 const goals = [...speedGoals(rows), ...adamGoals];
 const sequence = await sequenceRows();
 const scale = args.includes('--no-scale') ? undefined : scaleTable();

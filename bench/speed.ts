@@ -100,25 +100,49 @@ export async function speedRow(b: BenchNet, rounds: number, sampleMs: number, lo
 
 export interface AdamRow {
   readonly net: string;
-  /** Median nanoseconds per step of the generated module: sgdStep, and an Adam optimizer's step. */
+  /** Median nanoseconds per step on one example: the fused sgdStep, and an Adam optimizer's step. */
   readonly sgd: number;
   readonly adam: number;
+  /** Median nanoseconds per step on a batch of ADAM_BATCH examples: an SGD optimizer's batchStep and an Adam optimizer's. */
+  readonly sgdBatch: number;
+  readonly adamBatch: number;
+  /** Median nanoseconds of Adam's update pass alone (moments, square root, division; no gradient). */
+  readonly adamUpdate: number;
 }
 
 /** The networks the Adam step is timed on, beside the SGD step. */
 export const ADAM_NETS = ['4-16-3', '784-30-10'] as const;
+/** The mini-batch of the batch rows: Keras's default batch size. */
+export const ADAM_BATCH = 32;
 
 /**
- * One Adam step (lossAndGradient, then the fused Adam pass over the parameters)
- * against one sgdStep of the same module, on the same data, in alternating rounds.
+ * Adam against SGD in the same generated module, in alternating rounds on the same data:
+ * one example a step (Adam's step is lossAndGradient, then its fused pass over the
+ * parameters; SGD's is the fused sgdStep), a batch of ADAM_BATCH examples a step (both
+ * optimizers' batchStep), and Adam's update pass alone, which bounds how close to the SGD
+ * step an Adam step on one example can come. Rates are tiny so the parameters stay put.
  */
 export async function adamRow(b: BenchNet, rounds: number, sampleMs: number, log: (s: string) => void): Promise<AdamRow> {
   const mod = await loadTrainer(renderTypeScript(compileNetwork(b.network)));
   const d = dataFor(b.network, mod.paramCount);
-  const optimizer = mod.createOptimizer({ kind: 'adam', rate: d.rate });
-  const steps: [string, Step][] = [['sgd', mod.sgdStep], ['adam', (p, x, y) => optimizer.step(p, x, y)]];
+  const rate = 1e-12;
+  const adam = mod.createOptimizer({ kind: 'adam', rate });
+  const adamForBatches = mod.createOptimizer({ kind: 'adam', rate });
+  const sgdForBatches = mod.createOptimizer({ kind: 'sgd', rate });
+  const adamAlone = mod.createOptimizer({ kind: 'adam', rate });
+  const xs = Array.from({ length: ADAM_BATCH }, (_, i) => d.xs[i % d.xs.length]!);
+  const ys = Array.from({ length: ADAM_BATCH }, (_, i) => d.ys[i % d.ys.length]!);
+  const grad = new Float64Array(mod.paramCount);
+  mod.lossAndGradient(d.params, d.xs[0]!, d.ys[0]!, grad);
+  const steps: [keyof Omit<AdamRow, 'net'>, Step][] = [
+    ['sgd', mod.sgdStep],
+    ['adam', (p, x, y) => adam.step(p, x, y)],
+    ['sgdBatch', (p) => sgdForBatches.batchStep(p, xs, ys)],
+    ['adamBatch', (p) => adamForBatches.batchStep(p, xs, ys)],
+    ['adamUpdate', (p) => { adamAlone.update(p, grad); return 0; }],
+  ];
   const runs = steps.map(([name, step]) => {
-    const run = runner(step, d.params.slice(), d.xs, d.ys, d.rate);
+    const run = runner(step, d.params.slice(), d.xs, d.ys, rate);
     run(1);
     return { name, run, n: calibrate(run, sampleMs), samples: [] as number[] };
   });
@@ -129,9 +153,11 @@ export async function adamRow(b: BenchNet, rounds: number, sampleMs: number, log
       x.samples.push(((performance.now() - t) * 1e6) / x.n);
     }
   }
-  const [sgd, adam] = runs.map((x) => median(x.samples)) as [number, number];
-  log(`  ${b.label}: SGD step ${formatNs(sgd)}, Adam step ${formatNs(adam)} (${(adam / sgd).toFixed(2)}×)`);
-  return { net: b.label, sgd, adam };
+  const ns = Object.fromEntries(runs.map((x) => [x.name, median(x.samples)])) as Omit<AdamRow, 'net'>;
+  log(`  ${b.label}: one example a step: SGD ${formatNs(ns.sgd)}, Adam ${formatNs(ns.adam)} (${(ns.adam / ns.sgd).toFixed(2)}×); `
+    + `batch of ${ADAM_BATCH}: SGD ${formatNs(ns.sgdBatch)}, Adam ${formatNs(ns.adamBatch)} (${(ns.adamBatch / ns.sgdBatch).toFixed(2)}×); `
+    + `Adam's update pass alone ${formatNs(ns.adamUpdate)} (${(ns.adamUpdate / ns.sgd).toFixed(2)}× the SGD step on one example)`);
+  return { net: b.label, ...ns };
 }
 
 export function formatNs(ns: number): string {

@@ -240,6 +240,52 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   return C;
 }
 
+/** C for one example; adds ∂C/∂params into grad (a batch's sum). Allocates nothing. */
+function addLossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
+  const W1_1_1 = params[0]!;
+  const W2_1_1 = params[1]!;
+  const W3_1_1 = params[2]!;
+  const W4_1_1 = params[3]!;
+  const W5_1_1 = params[4]!;
+  const W6_1_1 = params[5]!;
+  const W7_1_1 = params[6]!;
+  const W8_1_1 = params[7]!;
+  const z1_1 = W1_1_1 * x[0]!;
+  const a1_1 = Math.tanh(z1_1);
+  const z2_1 = W2_1_1 * a1_1;
+  const a2_1 = Math.tanh(z2_1);
+  const z3_1 = W3_1_1 * a2_1;
+  const a3_1 = Math.tanh(z3_1);
+  const z4_1 = W4_1_1 * a3_1;
+  const a4_1 = Math.tanh(z4_1);
+  const z5_1 = W5_1_1 * a4_1;
+  const a5_1 = Math.tanh(z5_1);
+  const z6_1 = W6_1_1 * a5_1;
+  const a6_1 = Math.tanh(z6_1);
+  const z7_1 = W7_1_1 * a6_1;
+  const a7_1 = Math.tanh(z7_1);
+  const z8_1 = W8_1_1 * a7_1;
+  const a8_1 = Math.tanh(z8_1);
+  const d8_1 = (a8_1 - y[0]!) * (1 - a8_1 * a8_1);
+  const d7_1 = W8_1_1 * d8_1 * (1 - a7_1 * a7_1);
+  const d6_1 = W7_1_1 * d7_1 * (1 - a6_1 * a6_1);
+  const d5_1 = W6_1_1 * d6_1 * (1 - a5_1 * a5_1);
+  const d4_1 = W5_1_1 * d5_1 * (1 - a4_1 * a4_1);
+  const d3_1 = W4_1_1 * d4_1 * (1 - a3_1 * a3_1);
+  const d2_1 = W3_1_1 * d3_1 * (1 - a2_1 * a2_1);
+  const d1_1 = W2_1_1 * d2_1 * (1 - a1_1 * a1_1);
+  const C = 0.5 * (a8_1 - y[0]!) ** 2;
+  grad[0]! += d1_1 * x[0]!;
+  grad[1]! += d2_1 * a1_1;
+  grad[2]! += d3_1 * a2_1;
+  grad[3]! += d4_1 * a3_1;
+  grad[4]! += d5_1 * a4_1;
+  grad[5]! += d6_1 * a5_1;
+  grad[6]! += d7_1 * a6_1;
+  grad[7]! += d8_1 * a7_1;
+  return C;
+}
+
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
   const W1_1_1 = params[0]!;
@@ -286,8 +332,6 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   return C;
 }
 
-const batchGrad = new Float64Array(paramCount);
-
 /** Mean loss over a batch; writes the mean gradient into grad. Allocates nothing. */
 export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number {
   const m = xs.length;
@@ -295,8 +339,7 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   grad.fill(0);
   let total = 0;
   for (let e = 0; e < m; e++) {
-    total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
+    total += addLossAndGradient(params, xs[e]!, ys[e]!, grad);
   }
   for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;

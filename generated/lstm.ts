@@ -666,6 +666,15 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   return C;
 }
 
+/** C for one example; adds ∂C/∂params into grad (a batch's sum). Allocates nothing. */
+function addLossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
+  forwardPass(params, x);
+  const C = lossValue(params, y);
+  backwardPass(params, x, y, stepGrad);
+  for (let i = 0; i < 117; i++) grad[i]! += stepGrad[i]!;
+  return C;
+}
+
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
   forwardPass(params, x);
@@ -675,8 +684,6 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   return C;
 }
 
-const batchGrad = new Float64Array(paramCount);
-
 /** Mean loss over a batch; writes the mean gradient into grad. Allocates nothing. */
 export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number {
   const m = xs.length;
@@ -684,8 +691,7 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   grad.fill(0);
   let total = 0;
   for (let e = 0; e < m; e++) {
-    total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
+    total += addLossAndGradient(params, xs[e]!, ys[e]!, grad);
   }
   for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;

@@ -264,6 +264,70 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   return C;
 }
 
+/** C for one example; adds ∂C/∂params into grad (a batch's sum). Allocates nothing. */
+function addLossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
+  // layer 1: z = W a + b, a = sigmoid(z)
+  for (let j = 0; j < 30; j++) {
+    let acc1 = 0;
+    for (let k1 = 0; k1 < 784; k1 += 4) {
+      acc1 += params[j * 784 + k1]! * x[k1]! + params[j * 784 + k1 + 1]! * x[k1 + 1]! + params[j * 784 + k1 + 2]! * x[k1 + 2]! + params[j * 784 + k1 + 3]! * x[k1 + 3]!;
+    }
+    z1[j] = acc1 + params[j + 23520]!;
+    a1[j] = sigmoid(z1[j]!);
+  }
+  // layer 2: z = W a + b, a = sigmoid(z)
+  for (let j = 0; j < 10; j++) {
+    let acc2 = 0;
+    for (let k2 = 0; k2 < 28; k2 += 4) {
+      acc2 += params[j * 30 + k2 + 23550]! * a1[k2]! + params[j * 30 + k2 + 1 + 23550]! * a1[k2 + 1]! + params[j * 30 + k2 + 2 + 23550]! * a1[k2 + 2]! + params[j * 30 + k2 + 3 + 23550]! * a1[k2 + 3]!;
+    }
+    acc2 += params[j * 30 + 23578]! * a1[28]! + params[j * 30 + 23579]! * a1[29]!;
+    z2[j] = acc2 + params[j + 23850]!;
+    a2[j] = sigmoid(z2[j]!);
+  }
+  const C = 0.5 * (a2[0]! - y[0]!) ** 2 + 0.5 * (a2[1]! - y[1]!) ** 2 + 0.5 * (a2[2]! - y[2]!) ** 2 + 0.5 * (a2[3]! - y[3]!) ** 2 + 0.5 * (a2[4]! - y[4]!) ** 2 + 0.5 * (a2[5]! - y[5]!) ** 2 + 0.5 * (a2[6]! - y[6]!) ** 2 + 0.5 * (a2[7]! - y[7]!) ** 2 + 0.5 * (a2[8]! - y[8]!) ** 2 + 0.5 * (a2[9]! - y[9]!) ** 2;
+  // δ^(2)
+  d2[0] = (a2[0]! - y[0]!) * (a2[0]! * (1 - a2[0]!));
+  d2[1] = (a2[1]! - y[1]!) * (a2[1]! * (1 - a2[1]!));
+  d2[2] = (a2[2]! - y[2]!) * (a2[2]! * (1 - a2[2]!));
+  d2[3] = (a2[3]! - y[3]!) * (a2[3]! * (1 - a2[3]!));
+  d2[4] = (a2[4]! - y[4]!) * (a2[4]! * (1 - a2[4]!));
+  d2[5] = (a2[5]! - y[5]!) * (a2[5]! * (1 - a2[5]!));
+  d2[6] = (a2[6]! - y[6]!) * (a2[6]! * (1 - a2[6]!));
+  d2[7] = (a2[7]! - y[7]!) * (a2[7]! * (1 - a2[7]!));
+  d2[8] = (a2[8]! - y[8]!) * (a2[8]! * (1 - a2[8]!));
+  d2[9] = (a2[9]! - y[9]!) * (a2[9]! * (1 - a2[9]!));
+  // δ^(1)
+  for (let j = 0; j < 30; j++) {
+    d1[j] = (params[j + 23550]! * d2[0]! + params[j + 23580]! * d2[1]! + params[j + 23610]! * d2[2]! + params[j + 23640]! * d2[3]! + params[j + 23670]! * d2[4]! + params[j + 23700]! * d2[5]! + params[j + 23730]! * d2[6]! + params[j + 23760]! * d2[7]! + params[j + 23790]! * d2[8]! + params[j + 23820]! * d2[9]!) * (a1[j]! * (1 - a1[j]!));
+  }
+  // ∂C/∂W^(1) and ∂C/∂b^(1)
+  for (let j = 0; j < 30; j++) {
+    const r5 = d1[j]!;
+    for (let k = 0; k < 784; k += 4) {
+      grad[j * 784 + k]! += r5 * x[k]!;
+      grad[j * 784 + k + 1]! += r5 * x[k + 1]!;
+      grad[j * 784 + k + 2]! += r5 * x[k + 2]!;
+      grad[j * 784 + k + 3]! += r5 * x[k + 3]!;
+    }
+    grad[j + 23520]! += r5;
+  }
+  // ∂C/∂W^(2) and ∂C/∂b^(2)
+  for (let j = 0; j < 10; j++) {
+    const r6 = d2[j]!;
+    for (let k = 0; k < 28; k += 4) {
+      grad[j * 30 + k + 23550]! += r6 * a1[k]!;
+      grad[j * 30 + k + 1 + 23550]! += r6 * a1[k + 1]!;
+      grad[j * 30 + k + 2 + 23550]! += r6 * a1[k + 2]!;
+      grad[j * 30 + k + 3 + 23550]! += r6 * a1[k + 3]!;
+    }
+    grad[j * 30 + 23578]! += r6 * a1[28]!;
+    grad[j * 30 + 23579]! += r6 * a1[29]!;
+    grad[j + 23850]! += r6;
+  }
+  return C;
+}
+
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
   // layer 1: z = W a + b, a = sigmoid(z)
@@ -303,32 +367,30 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   }
   // ∂C/∂W^(1) and ∂C/∂b^(1)
   for (let j = 0; j < 30; j++) {
-    const r5 = rate * d1[j]!;
+    const r7 = rate * d1[j]!;
     for (let k = 0; k < 784; k += 4) {
-      params[j * 784 + k]! -= r5 * x[k]!;
-      params[j * 784 + k + 1]! -= r5 * x[k + 1]!;
-      params[j * 784 + k + 2]! -= r5 * x[k + 2]!;
-      params[j * 784 + k + 3]! -= r5 * x[k + 3]!;
+      params[j * 784 + k]! -= r7 * x[k]!;
+      params[j * 784 + k + 1]! -= r7 * x[k + 1]!;
+      params[j * 784 + k + 2]! -= r7 * x[k + 2]!;
+      params[j * 784 + k + 3]! -= r7 * x[k + 3]!;
     }
-    params[j + 23520]! -= r5;
+    params[j + 23520]! -= r7;
   }
   // ∂C/∂W^(2) and ∂C/∂b^(2)
   for (let j = 0; j < 10; j++) {
-    const r6 = rate * d2[j]!;
+    const r8 = rate * d2[j]!;
     for (let k = 0; k < 28; k += 4) {
-      params[j * 30 + k + 23550]! -= r6 * a1[k]!;
-      params[j * 30 + k + 1 + 23550]! -= r6 * a1[k + 1]!;
-      params[j * 30 + k + 2 + 23550]! -= r6 * a1[k + 2]!;
-      params[j * 30 + k + 3 + 23550]! -= r6 * a1[k + 3]!;
+      params[j * 30 + k + 23550]! -= r8 * a1[k]!;
+      params[j * 30 + k + 1 + 23550]! -= r8 * a1[k + 1]!;
+      params[j * 30 + k + 2 + 23550]! -= r8 * a1[k + 2]!;
+      params[j * 30 + k + 3 + 23550]! -= r8 * a1[k + 3]!;
     }
-    params[j * 30 + 23578]! -= r6 * a1[28]!;
-    params[j * 30 + 23579]! -= r6 * a1[29]!;
-    params[j + 23850]! -= r6;
+    params[j * 30 + 23578]! -= r8 * a1[28]!;
+    params[j * 30 + 23579]! -= r8 * a1[29]!;
+    params[j + 23850]! -= r8;
   }
   return C;
 }
-
-const batchGrad = new Float64Array(paramCount);
 
 /** Mean loss over a batch; writes the mean gradient into grad. Allocates nothing. */
 export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number {
@@ -337,8 +399,7 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   grad.fill(0);
   let total = 0;
   for (let e = 0; e < m; e++) {
-    total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
+    total += addLossAndGradient(params, xs[e]!, ys[e]!, grad);
   }
   for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;

@@ -146,6 +146,16 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   return C;
 }
 
+/** C for one example; adds ∂C/∂params into grad (a batch's sum). Allocates nothing. */
+function addLossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
+  const W1_1_1 = params[0]!;
+  const z1_1 = W1_1_1 * x[0]!;
+  const d1_1 = 2 * (z1_1 - y[0]!);
+  const C = (z1_1 - y[0]!) ** 2;
+  grad[0]! += d1_1 * x[0]!;
+  return C;
+}
+
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
   const W1_1_1 = params[0]!;
@@ -156,8 +166,6 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   return C;
 }
 
-const batchGrad = new Float64Array(paramCount);
-
 /** Mean loss over a batch; writes the mean gradient into grad. Allocates nothing. */
 export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number {
   const m = xs.length;
@@ -165,8 +173,7 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   grad.fill(0);
   let total = 0;
   for (let e = 0; e < m; e++) {
-    total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
+    total += addLossAndGradient(params, xs[e]!, ys[e]!, grad);
   }
   for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;

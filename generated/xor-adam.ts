@@ -231,6 +231,50 @@ export function lossAndGradient(params: Float64Array, x: ArrayLike<number>, y: A
   return C;
 }
 
+/** C for one example; adds ∂C/∂params into grad (a batch's sum). Allocates nothing. */
+function addLossAndGradient(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, grad: Float64Array): number {
+  const W1_1_1 = params[0]!;
+  const W1_1_2 = params[1]!;
+  const W1_2_1 = params[2]!;
+  const W1_2_2 = params[3]!;
+  const W1_3_1 = params[4]!;
+  const W1_3_2 = params[5]!;
+  const b1_1 = params[6]!;
+  const b1_2 = params[7]!;
+  const b1_3 = params[8]!;
+  const W2_1_1 = params[9]!;
+  const W2_1_2 = params[10]!;
+  const W2_1_3 = params[11]!;
+  const b2_1 = params[12]!;
+  const z1_1 = W1_1_1 * x[0]! + W1_1_2 * x[1]! + b1_1;
+  const z1_2 = W1_2_1 * x[0]! + W1_2_2 * x[1]! + b1_2;
+  const z1_3 = W1_3_1 * x[0]! + W1_3_2 * x[1]! + b1_3;
+  const a1_1 = sigmoid(z1_1);
+  const a1_2 = sigmoid(z1_2);
+  const a1_3 = sigmoid(z1_3);
+  const z2_1 = W2_1_1 * a1_1 + W2_1_2 * a1_2 + W2_1_3 * a1_3 + b2_1;
+  const a2_1 = sigmoid(z2_1);
+  const d2_1 = (a2_1 - y[0]!) * a2_1 * (1 - a2_1);
+  const d1_1 = W2_1_1 * d2_1 * a1_1 * (1 - a1_1);
+  const d1_2 = W2_1_2 * d2_1 * a1_2 * (1 - a1_2);
+  const d1_3 = W2_1_3 * d2_1 * a1_3 * (1 - a1_3);
+  const C = 0.5 * (a2_1 - y[0]!) ** 2;
+  grad[0]! += d1_1 * x[0]!;
+  grad[1]! += d1_1 * x[1]!;
+  grad[2]! += d1_2 * x[0]!;
+  grad[3]! += d1_2 * x[1]!;
+  grad[4]! += d1_3 * x[0]!;
+  grad[5]! += d1_3 * x[1]!;
+  grad[6]! += d1_1;
+  grad[7]! += d1_2;
+  grad[8]! += d1_3;
+  grad[9]! += d2_1 * a1_1;
+  grad[10]! += d2_1 * a1_2;
+  grad[11]! += d2_1 * a1_3;
+  grad[12]! += d2_1;
+  return C;
+}
+
 /** One SGD step on one example, in place; returns C before the step. Allocates nothing. */
 export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike<number>, rate: number): number {
   const W1_1_1 = params[0]!;
@@ -275,8 +319,6 @@ export function sgdStep(params: Float64Array, x: ArrayLike<number>, y: ArrayLike
   return C;
 }
 
-const batchGrad = new Float64Array(paramCount);
-
 /** Mean loss over a batch; writes the mean gradient into grad. Allocates nothing. */
 export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLike<number>[], ys: readonly ArrayLike<number>[], grad: Float64Array): number {
   const m = xs.length;
@@ -284,8 +326,7 @@ export function batchLossAndGradient(params: Float64Array, xs: readonly ArrayLik
   grad.fill(0);
   let total = 0;
   for (let e = 0; e < m; e++) {
-    total += lossAndGradient(params, xs[e]!, ys[e]!, batchGrad);
-    for (let i = 0; i < paramCount; i++) grad[i]! += batchGrad[i]!;
+    total += addLossAndGradient(params, xs[e]!, ys[e]!, grad);
   }
   for (let i = 0; i < paramCount; i++) grad[i]! /= m;
   return total / m;

@@ -402,6 +402,9 @@ export function graphBodies(der: GraphDerivation, options: Partial<GraphCodeOpti
     predict: ['forwardPass(params, x);', ...copyOut, 'return out;'],
     loss: ['forwardPass(params, x);', 'return lossValue(params, y);'],
     lossAndGradient: ['forwardPass(params, x);', 'const C = lossValue(params, y);', 'backwardPass(params, x, y, grad);', 'return C;'],
+    // The backward pass writes grad (a tied weight's two uses meet there), so a batch's sum goes through stepGrad.
+    addLossAndGradient: ['forwardPass(params, x);', 'const C = lossValue(params, y);', 'backwardPass(params, x, y, stepGrad);',
+      `for (let i = 0; i < ${der.layout.paramCount}; i++) ${R(c, 'grad', Ix.of('i'))} += ${R(c, 'stepGrad', Ix.of('i'))};`, 'return C;'],
     sgdStep: ['forwardPass(params, x);', 'const C = lossValue(params, y);', 'backwardPass(params, x, y, stepGrad);',
       `for (let i = 0; i < ${der.layout.paramCount}; i++) ${R(c, 'params', Ix.of('i'))} -= rate * ${R(c, 'stepGrad', Ix.of('i'))};`, 'return C;'],
     used: c.used,

@@ -21,6 +21,8 @@ export interface Bodies {
   readonly predict: string[];
   readonly loss: string[];
   readonly lossAndGradient: string[];
+  /** lossAndGradient adding into grad instead of writing it: a batch's sum without a second pass per example. */
+  readonly addLossAndGradient: string[];
   readonly sgdStep: string[];
   readonly used: Expr[];
 }
@@ -245,6 +247,7 @@ function bodies(c: Compiled, dialect: Dialect): Bodies {
     predict: [...chunk('predict', [...forward, predictOut], helpers, dialect), 'return out;'],
     loss: [...chunk('loss', [...forward, lossBlock], helpers, dialect), 'return C;'],
     lossAndGradient: [...chunk('lossAndGradient', [...forward, lossBlock, ...backward, ...gradient((i, v) => `grad[${i}] = ${v};`, '')], helpers, dialect), 'return C;'],
+    addLossAndGradient: [...chunk('addLossAndGradient', [...forward, lossBlock, ...backward, ...gradient((i, v) => `${lp.read('grad', i)} += ${v};`, '')], helpers, dialect), 'return C;'],
     // δ never reads the parameters it updates, so each update can happen in place.
     sgdStep: [...chunk('sgdStep', [...forward, lossBlock, ...backward, ...gradient((i, v) => `${lp.read('params', i)} -= ${v};`, 'rate')], helpers, dialect), 'return C;'],
     used: [lossExpression(graph), graph.loss.gradient, ...graph.layers.map((l) => l.act.formula), ...graph.layers.map((l) => l.act.fromOutput ?? l.act.derivative)],
@@ -281,7 +284,7 @@ function chunk(name: string, blocks: readonly Block[], helpers: string[], dialec
   }
   type Param = readonly [name: string, type: string];
   const vector = 'ArrayLike<number>';
-  const extra: Param[] = name === 'sgdStep' ? [['rate', 'number']] : name === 'lossAndGradient' ? [['grad', 'Float64Array']] : [];
+  const extra: Param[] = name === 'sgdStep' ? [['rate', 'number']] : name === 'lossAndGradient' || name === 'addLossAndGradient' ? [['grad', 'Float64Array']] : [];
   const signature: Param[] = name === 'predict' ? [['x', vector], ['out', 'Float64Array']] : [['x', vector], ['y', vector], ...extra];
   return groups.map((group, n) => {
     const fn = `${name}Part${n + 1}`;

@@ -69,7 +69,7 @@ export function chooseMode(c: Compiled, mode: UnrollMode): 'full' | 'loops' {
 export function longestBody(b: Bodies): number {
   const count = (lines: readonly string[]): number => lines.filter((l) => !l.trimStart().startsWith('//')).length;
   const parts = (b.helpers ?? []).map((h) => count(h.split('\n').slice(1, -1)));
-  return Math.max(count(b.predict), count(b.loss), count(b.lossAndGradient), count(b.sgdStep), ...parts);
+  return Math.max(count(b.predict), count(b.loss), count(b.lossAndGradient), count(b.addLossAndGradient), count(b.sgdStep), ...parts);
 }
 
 /** The trainer module as strict TypeScript (it passes noUncheckedIndexedAccess and exactOptionalPropertyTypes too). */
@@ -135,12 +135,13 @@ export function printModule(m: ModuleParts, d: Dialect): string {
     defaults: `{ ${Object.entries(HYPERPARAMETERS).map(([h, v]) => `${h}: ${v}`).join(', ')} }`,
     takes: `{\n${Object.entries(OPTIMIZERS).map(([kind, takes]) => `  ${kind}: [${takes.map((h) => `'${h}'`).join(', ')}],`).join('\n')}\n}`,
     nonNull: d.types ? '!' : '',
-    helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n'), d),
+    helpers: helpersFor(bodies.used, [...bodies.predict, ...bodies.loss, ...bodies.lossAndGradient, ...bodies.addLossAndGradient, ...bodies.sgdStep, ...(bodies.helpers ?? [])].join('\n'), d),
     scratch: bodies.scratch.join('\n'),
     parts: (bodies.helpers ?? []).join('\n\n'),
     predict: block(bodies.predict),
     loss: block(bodies.loss),
     lossAndGradient: block(bodies.lossAndGradient),
+    addLossAndGradient: block(bodies.addLossAndGradient),
     sgdStep: block(bodies.sgdStep),
   });
 }
@@ -333,6 +334,7 @@ const VECTORS: ApiParam = { name: 'value', type: 'unknown' };
 
 /** The module's own functions: printed into the TypeScript and the JavaScript, not exported. */
 const INTERNAL: Readonly<Record<string, ApiFunction>> = {
+  addLossAndGradient: { doc: 'C for one example; adds ∂C/∂params into grad (a batch\'s sum). Allocates nothing.', params: [PARAMS, X, Y, { name: 'grad', type: 'Float64Array' }], returns: 'number' },
   adamUpdate: {
     doc: 'Adam (Kingma and Ba 2015, Algorithm 1), with AdamW\'s decoupled weight decay λ\n(Loshchilov and Hutter 2019, Algorithm 2 with α = 1; λ = 0 is Adam):\nm ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t),\nθ ← θ − η (m̂ / (√v̂ + ε) + λ θ).',
     params: [{ name: 'p', type: 'Float64Array' }, { name: 'g', type: 'Float64Array' }, { name: 'm', type: 'Float64Array' }, { name: 'v', type: 'Float64Array' },
@@ -392,6 +394,8 @@ function unrolledBodies(routine: Routine, d: Dialect = TYPESCRIPT): Bodies {
     loss: [...body([routine.loss]), lossLine, 'return C;'],
     lossAndGradient: [...body([routine.loss, ...gradients]), lossLine,
       ...routine.gradient.map((g) => `grad[${g.offset}] = ${printer.print(g.expr)};`), 'return C;'],
+    addLossAndGradient: [...body([routine.loss, ...gradients]), lossLine,
+      ...routine.gradient.map((g) => `${readElement(d, 'grad', String(g.offset))} += ${printer.print(g.expr)};`), 'return C;'],
     // Every parameter is read into a local before any update, so each update is fused and written in place.
     sgdStep: [...body([routine.loss, ...gradients]), lossLine,
       ...routine.gradient.map((g) => `params[${g.offset}] = ${spell(g.param)} - rate * ${atomTs(printer.print(g.expr))};`), 'return C;'],

@@ -89,16 +89,25 @@ describe('outputs that would destroy something are refused before anything is wr
   });
 });
 
+/**
+ * A child with a temporary folder of its own (TMPDIR), so that its check folder is told
+ * apart from those of other runs on the machine (another test file checking at the same time).
+ */
+function spawnWithOwnTmp(args: string[]): { child: ReturnType<typeof spawn>; tmp: string; stderr: () => string } {
+  const tmp = mkdtempSync(join(tmpdir(), 'deltagen-io-tmp-'));
+  const child = spawn(process.execPath, ['bin/deltagen.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return { child, tmp, stderr: () => stderr };
+}
+
 describe('Ctrl-C during check', () => {
   it('ends at once with exit 130: no type-checker process and no temporary folder left', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('deltagen-check-')));
     // Forced straight-line code at 784 inputs: its strict type-check takes about a minute.
-    const child = spawn(process.execPath, ['bin/deltagen.js', 'check', 'examples/mnist-shape.yaml', '--unroll', 'full'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const { child, tmp, stderr } = spawnWithOwnTmp(['check', 'examples/mnist-shape.yaml', '--unroll', 'full']);
     // Wait until the check's folder exists: the type-check has started.
     const started = performance.now();
-    while (!readdirSync(tmpdir()).some((n) => n.startsWith('deltagen-check-') && !before.has(n))) {
+    while (!readdirSync(tmp).some((n) => n.startsWith('deltagen-check-'))) {
       if (performance.now() - started > 20_000) throw new Error('the type-check did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -107,22 +116,20 @@ describe('Ctrl-C during check', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(performance.now() - sent).toBeLessThan(1000);
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain('interrupted (SIGINT); the type-checker was stopped');
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('deltagen-check-') && !before.has(n))).toEqual([]);
-    expect(spawnSync('pgrep', ['-f', 'deltagen-check-']).stdout.toString().trim()).toBe('');
+    expect(code, stderr()).toBe(130);
+    expect(stderr()).toContain('interrupted (SIGINT); the type-checker was stopped');
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(spawnSync('pgrep', ['-f', tmp]).stdout.toString().trim()).toBe('');
+    rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
 });
 
 describe('Ctrl-C during check --target octave', () => {
   it('ends at once with exit 130: the interpreter stopped, its temporary folder removed', async () => {
     const prefix = 'deltagen-octave-';
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith(prefix)));
-    const child = spawn(process.execPath, ['bin/deltagen.js', 'check', 'examples/mnist-shape.yaml', '--target', 'octave'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const { child, tmp, stderr } = spawnWithOwnTmp(['check', 'examples/mnist-shape.yaml', '--target', 'octave']);
     const started = performance.now();
-    while (!readdirSync(tmpdir()).some((n) => n.startsWith(prefix) && !before.has(n))) {
+    while (!readdirSync(tmp).some((n) => n.startsWith(prefix))) {
       if (performance.now() - started > 20_000) throw new Error('the octave run did not start');
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -130,9 +137,10 @@ describe('Ctrl-C during check --target octave', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(performance.now() - sent).toBeLessThan(1000);
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain('interrupted (SIGINT); the octave run was stopped');
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith(prefix) && !before.has(n))).toEqual([]);
+    expect(code, stderr()).toBe(130);
+    expect(stderr()).toContain('interrupted (SIGINT); the octave run was stopped');
+    expect(readdirSync(tmp)).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
   }, 60_000);
 });
 

@@ -183,6 +183,26 @@ describe('graph form LaTeX', () => {
     }
   });
 
+  it('a node nothing on the way to the loss reads gets δ = 0, said in words, and the document compiles', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork(`name: unread
+input: 2
+nodes:
+  h: { dense: x, units: 3, activation: tanh }
+  side: { dense: h, units: 2, activation: sigmoid }
+  sideof: { of: side, activation: tanh }
+  out: { dense: h, units: 1 }
+loss: mse
+`, 'unread.yaml'))));
+    for (const name of ["side", "sideof"]) {
+      expect(labelled(d, `delta-${name}`)).toBe(`\\delta_{\\mathit{${name}}} = 0`);
+      const step = d.steps.find((st) => st.equation.label === `\\label{eq:${d.labelPrefix}:delta-def-${name}}`)!;
+      expect(step.rule).toBe('no reader');
+      expect(step.why).toContain('does not depend on it');
+    }
+    for (const e of displays(d)) expect(() => renderDisplay(e.tex), e.tex).not.toThrow();
+    if (hasPdflatex) expect(pdflatex('unread', latexOf(d, false))).toEqual([]);
+  });
+
   it('is deterministic: the same input gives byte-identical LaTeX and HTML', () => {
     for (const name of EXAMPLES) {
       for (const notation of NOTATIONS) {

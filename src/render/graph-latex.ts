@@ -161,6 +161,19 @@ function printScalar(e: Expr, spell: (s: Sym) => string, vectorValued?: (e: Expr
   }).replace(/ \+ -/g, ' - ');
 }
 
+/** The output and every node it reads, directly or through others (also through @prev). */
+function nodesOnTheWayToTheLoss(net: GraphNetwork): Set<string> {
+  const on = new Set([net.output]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const node of net.nodes) {
+      if (!on.has(node.name)) continue;
+      for (const src of node.inputs) if (src.node !== 'x' && !on.has(src.node)) { on.add(src.node); grew = true; }
+    }
+  }
+  return on;
+}
+
 /** Component `idx` of a vector or matrix: x_{k}, or (z_{h,t})_{j} when it has a subscript already. */
 const component = (tex: string, idx: string): string => (/[_^]/.test(tex) ? `\\left(${tex}\\right)_{${idx}}` : `${tex}_{${idx}}`);
 
@@ -317,9 +330,19 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
       ? `The recursion runs backwards in time, $t = T, T-1, \\ldots, 1$, and at each step through the nodes in reverse order; a term from step $t+1$ is zero at $t = T$:`
       : '';
   };
+  const onTheWay = nodesOnTheWayToTheLoss(net);
   for (const adj of der.adjoints) {
     const node = adj.node;
     const name = node.name;
+    if (!onTheWay.has(name)) {
+      // A node nothing on the way to the loss reads: C does not depend on it (its readers' terms are zero too).
+      summary.push(eq(`${s.delta(name)} = 0`, `delta-${name}`));
+      steps.push({
+        rule: 'no reader', intro: intro(), remark: '', equation: eq(`${s.delta(name)} = 0`, `delta-def-${name}`),
+        why: `No node on the way to the loss reads $${s.value(name)}$, so $C$ does not depend on it: its gradient, its $\\delta$ and the gradients of its parameters are zero`,
+      });
+      continue;
+    }
     const terms = adj.terms.map(termTex);
     const multi = adj.terms.length > 1;
     const onlyLastLoss = lastOnly && adj.terms.length === 1 && adj.terms[0]!.rule === 'loss';

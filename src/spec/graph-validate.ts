@@ -188,10 +188,16 @@ function trainOf(net: GraphNetwork, t: NonNullable<GraphFile['train']>, fail: (p
     if (!nested) {
       // Flat, as the generated functions take it (and as a network object from the library holds it).
       if (v.length === rows * width) return v as number[];
-      fail(at, `expected ${rows} lists of ${width} numbers (one per step; sequence: ${T})`);
+      fail(at, rows === 1
+        ? `expected ${width} numbers (target: last-step: the output's value at the last step), found ${v.length}`
+        : `expected ${rows} lists of ${width} numbers (one per step; sequence: ${T})`);
     }
     const list = v as readonly (readonly number[])[];
-    if (list.length !== rows) fail(at, `expected ${rows} lists of ${width} numbers (one per step), found ${list.length}`);
+    if (list.length !== rows) {
+      fail(at, rows === 1
+        ? `expected ${width} numbers (target: last-step: the output's value at the last step), found ${list.length} lists`
+        : `expected ${rows} lists of ${width} numbers (one per step), found ${list.length}`);
+    }
     list.forEach((row, k) => { if (row.length !== width) fail([...at, k], `expected ${width} numbers, found ${row.length}`); });
     return list.flat();
   };

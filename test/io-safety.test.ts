@@ -2,7 +2,7 @@
 // pipe, replace a device or the input file, write one output twice, or leave a
 // dead run's lock and temporary files in the way of the next run.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +100,35 @@ function spawnWithOwnTmp(args: string[]): { child: ReturnType<typeof spawn>; tmp
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   return { child, tmp, stderr: () => stderr };
 }
+
+describe('symbolic links as outputs', () => {
+  it('a link is written through (it stays a link, its target gets the file); a dangling one and /dev/stdout are refused', async () => {
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 't.ts'), 'old');
+    symlinkSync(join('real', 't.ts'), join(dir, 'link.ts'));
+    expect((await deltagen(['derive', 'examples/question.yaml', '--ts', join(dir, 'link.ts')])).code).toBe(0);
+    expect(lstatSync(join(dir, 'link.ts')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'real', 't.ts'), 'utf8')).toContain('export function sgdStep');
+
+    // The link and its target named for two outputs are one file.
+    const both = await deltagen(['derive', 'examples/question.yaml', '--ts', join(dir, 'link.ts'), '--latex', join(dir, 'real', 't.ts')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('named for two outputs');
+
+    symlinkSync('missing.ts', join(dir, 'dangling.ts'));
+    const dangling = await deltagen(['derive', 'examples/question.yaml', '--ts', join(dir, 'dangling.ts')]);
+    expect(dangling.code).toBe(2);
+    expect(dangling.stderr).toContain('a symbolic link to a missing file');
+    expect(readdirSync(dir).sort()).toEqual(['dangling.ts', 'link.ts', 'real']);
+
+    // Standard output redirected to a file: /dev/stdout leads to it through /proc; the link is left alone.
+    const out = join(dir, 'out.txt');
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" bin/deltagen.js derive examples/question.yaml --ts /dev/stdout > "${out}"`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('/dev/stdout: is a link that leads through /dev or /proc');
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+  });
+});
 
 describe('Ctrl-C during check', () => {
   it('ends at once with exit 130: no type-checker process and no temporary folder left', async () => {

@@ -11,7 +11,7 @@
 // a run inside another process (a test worker) is never ended by it. The writes
 // are asynchronous on purpose: a signal reaches its listener only when the event
 // loop turns, and waiting for another run's lock must not block the thread.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -60,6 +60,24 @@ const statOrUndefined = (path: string): Stats | undefined => {
 };
 
 /**
+ * The file a path names: a symbolic link is followed to its target, so the file is written
+ * through the link (a rename onto the link itself would replace the link with a regular file,
+ * /dev/stdout included). A link to a missing file, or into /dev or /proc, is refused.
+ */
+function throughLinks(path: string): string {
+  let link = false;
+  try { link = lstatSync(path).isSymbolicLink(); } catch { return path; }
+  if (!link) return path;
+  let target: string;
+  try { target = realpathSync(path); } catch {
+    throw new UserError(`${path}: is a symbolic link to a missing file; give the file itself`);
+  }
+  // /dev/stdout leads through /proc/self/fd/1 to whatever the shell opened: never replaced.
+  if (/^\/(dev|proc)\//.test(resolve(path)) || /^\/(dev|proc)\//.test(target)) throw new UserError(`${path}: is a link that leads through /dev or /proc (to ${target}); deltagen writes only regular files it names itself (use - for standard output)`);
+  return target;
+}
+
+/**
  * Refuse, before anything is written, outputs that would destroy something: a
  * path named twice, an input file, or anything but a regular file (a device
  * such as /dev/full or /dev/stdout, a FIFO, a folder), which a rename would
@@ -69,7 +87,7 @@ function refuseUnsafeTargets(files: readonly FileToWrite[], protect: readonly st
   const seen = new Map<string, string>();
   const protectedFiles = protect.map((p) => ({ path: p, stat: statOrUndefined(p) }));
   for (const f of files) {
-    const key = resolve(f.path);
+    const key = resolve(throughLinks(f.path));
     const twice = seen.get(key);
     if (twice !== undefined) throw new UserError(`${f.path}: named for two outputs (${twice} and this one); give each output its own file`);
     seen.set(key, f.path);
@@ -139,6 +157,8 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], options: W
   // Read lazily rendered contents first, so a rendering error is not reported as a write error.
   const contents = files.map((f) => f.content);
   refuseUnsafeTargets(files, options.protect ?? []);
+  // From here on a link's target is written (its folder locked), the link left as it is.
+  files = files.map((f) => ({ path: throughLinks(f.path), content: f.content }));
   const dirs = [...new Set(files.map((f) => resolve(dirname(f.path))))].sort();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals): void => { signal ??= s; };

@@ -66,12 +66,18 @@ export class TsPrinter {
     }
   }
 
+  /** −e. JavaScript refuses a unary minus right before `**` (`-a ** 2` is a SyntaxError), so a power is parenthesized. */
+  private negate(e: Expr): string {
+    const p = this.node(e);
+    return `-${p.prec === PREC.pow ? `(${p.text})` : this.wrap(p, PREC.unary)}`;
+  }
+
   private add(terms: readonly Expr[]): { text: string; prec: number } {
     let text = '';
     orderTerms(terms).forEach((t, i) => {
       const { negative, magnitude } = splitSign(t);
       const body = this.wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
-      if (i === 0) text = negative ? `-${this.wrap(this.node(magnitude), PREC.unary)}` : body;
+      if (i === 0) text = negative ? this.negate(magnitude) : body;
       else text += negative ? ` - ${body}` : ` + ${body}`;
     });
     return { text, prec: PREC.add };
@@ -79,7 +85,7 @@ export class TsPrinter {
 
   private mul(factors: readonly Expr[]): { text: string; prec: number } {
     const { negative, magnitude } = splitSign({ kind: 'mul', factors });
-    if (negative) return { text: `-${this.wrap(this.node(magnitude), PREC.unary)}`, prec: PREC.unary };
+    if (negative) return { text: this.negate(magnitude), prec: PREC.unary };
     const parts = magnitude.kind === 'mul' ? magnitude.factors : [magnitude];
     const { numerator, denominator } = splitFraction(parts);
     const top = numerator.length === 0 ? '1' : numerator.map((f) => this.wrap(this.node(f), PREC.mul)).join(' * ');

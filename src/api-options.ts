@@ -7,18 +7,28 @@ import { UserError } from './errors.ts';
 const count = (max: number) => z.number().int().min(1).max(max);
 const seed = z.number().int();
 
-/** Known options are checked; others pass (an options object may carry more, e.g. LaTeX settings). */
+/** An equation label's prefix: it is printed into \\label{eq:<prefix>:…}, so letters, digits and : . _ - only. */
+export const LABEL_PREFIX = /^[A-Za-z][A-Za-z0-9:._-]*$/;
+
+const latexOptions = {
+  notation: z.enum(['nielsen', 'question']).optional(),
+  fragment: z.boolean().optional(),
+  expandLimit: count(32).optional(), // as the command line's --expand-limit (LIMITS in src/cli/common.ts)
+  levels: z.strictObject({ matrix: z.boolean(), index: z.boolean(), scalar: z.boolean() }).optional(),
+  labelPrefix: z.string().regex(LABEL_PREFIX, 'expected letters, digits and : . _ -, starting with a letter').optional(),
+  heading: z.enum(['section', 'subsection', 'none']).optional(),
+  bold: z.boolean().optional(),
+};
+const codeOptions = { unroll: z.enum(['full', 'loops', 'auto']).optional() };
+
+/** Every option is known: a misspelt one is an error, not a silent default. */
 export const OPTION_SCHEMAS = {
-  generate: z.looseObject({
-    out: z.string().min(1).optional(),
-    notation: z.enum(['nielsen', 'question']).optional(),
-    fragment: z.boolean().optional(),
-    expandLimit: count(32).optional(), // as the command line's --expand-limit (LIMITS in src/cli/common.ts)
-    unroll: z.enum(['full', 'loops', 'auto']).optional(),
-  }),
+  generate: z.strictObject({ out: z.string().min(1).optional(), ...latexOptions, ...codeOptions }),
+  renderLatex: z.strictObject(latexOptions),
+  renderTypeScript: z.strictObject(codeOptions),
+  renderJavaScript: z.strictObject(codeOptions),
   check: z.strictObject({ points: count(10_000).optional(), seed: seed.optional() }),
-  // Loose: verify's own options may grow; the ones known here are checked.
-  verify: z.looseObject({
+  verify: z.strictObject({
     wrt: z.string().min(1),
     of: z.string().min(1).optional(),
     formula: z.string().optional(),

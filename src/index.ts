@@ -8,7 +8,9 @@ import { loadModule, type TrainerModule } from './compile/compile.ts';
 import { outputsFor, type OutputFile, type OutputOptions } from './outputs.ts';
 import { checkOptions } from './api-options.ts';
 import { UserError } from './errors.ts';
-import { Compiled, CompiledGraph, compileNetwork, renderJavaScript, type AnyCompiled } from './pipeline.ts';
+import { Compiled, CompiledGraph, compileNetwork, renderJavaScript as javaScriptOf, renderLatex as latexOf, renderTypeScript as typeScriptOf, type AnyCompiled } from './pipeline.ts';
+import type { LatexOptions } from './render/latex.ts';
+import type { CodeOptions } from './render/typescript.ts';
 import type { PlotData } from './plot/data.ts';
 import { loadNetworkFile } from './spec/load.ts';
 import { networkFromObject } from './spec/object.ts';
@@ -44,10 +46,32 @@ export function derive(input: string | AnyNetwork): AnyCompiled {
  * Nothing is written; pass the files to your own writer or use the CLI.
  */
 export function generate(compiled: AnyCompiled, options: OutputOptions & { out?: string } = {}): { ts: OutputFile; tex: OutputFile; html: OutputFile } {
-  // Only what derive() returns: its network was validated, so its name is safe in file names and code.
-  if (!(compiled instanceof Compiled) && !(compiled instanceof CompiledGraph)) throw new UserError('generate: expected what derive() returns');
+  derived('generate', compiled);
   checkOptions('generate', options);
   return outputsFor(compiled.network, options.out ?? '.', options);
+}
+
+/** Only what derive() returns: its network was validated (and frozen), so its names are safe in file names and code. */
+function derived(fn: string, compiled: unknown): asserts compiled is AnyCompiled {
+  if (!(compiled instanceof Compiled) && !(compiled instanceof CompiledGraph)) throw new UserError(`${fn}: expected what derive() returns`);
+}
+
+/** The trainer module as TypeScript. */
+export function renderTypeScript(compiled: AnyCompiled, options: Partial<CodeOptions> = {}): string {
+  derived('renderTypeScript', compiled);
+  return typeScriptOf(compiled, checkOptions('renderTypeScript', options));
+}
+
+/** The trainer module as JavaScript (an ES module). */
+export function renderJavaScript(compiled: AnyCompiled, options: Partial<CodeOptions> = {}): string {
+  derived('renderJavaScript', compiled);
+  return javaScriptOf(compiled, checkOptions('renderJavaScript', options));
+}
+
+/** The derivation as LaTeX (a document, or with fragment: true a body to \\input). */
+export function renderLatex(compiled: AnyCompiled, options: Partial<LatexOptions> = {}): string {
+  derived('renderLatex', compiled);
+  return latexOf(compiled, checkOptions('renderLatex', options));
 }
 
 /**
@@ -66,7 +90,7 @@ export function verify(input: string | AnyNetwork, options: VerifyOptions): Veri
 /** Load the generated trainer for a network, ready to call. */
 export async function trainer(input: string | AnyNetwork): Promise<TrainerModule> {
   const network = networkOf(input);
-  return loadModule(renderJavaScript(compileNetwork(network)));
+  return loadModule(javaScriptOf(compileNetwork(network)));
 }
 
 /**
@@ -100,5 +124,4 @@ export type { FullCheckReport } from './check/run.ts';
 export type { TrainResult, TrainOptions } from './train/train.ts';
 export type { VerifyOptions, VerifyResult } from './verify/verify.ts';
 export type { PlotData } from './plot/data.ts';
-export { renderJavaScript, renderLatex, renderTypeScript } from './pipeline.ts';
 export { UserError, CheckFailure } from './errors.ts';

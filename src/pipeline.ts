@@ -15,6 +15,8 @@ import { graphDerivationDocument } from './render/graph-latex.ts';
 import { generateGraphNumPy, generateGraphOctave } from './render/graph-array.ts';
 import { derivationDocument, latexOf, type DerivationDocument } from './render/latex.ts';
 import { generateDeclarations } from './render/typescript.ts';
+import { LABEL_PREFIX } from './api-options.ts';
+import { UserError } from './errors.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
 export class Compiled {
@@ -38,6 +40,8 @@ export function compileNetwork(network: Network): Compiled;
 export function compileNetwork(network: GraphNetwork): CompiledGraph;
 export function compileNetwork(network: AnyNetwork): AnyCompiled;
 export function compileNetwork(network: AnyNetwork): AnyCompiled {
+  // Validated once, then frozen: names printed into code, LaTeX and file names cannot change afterwards.
+  deepFreeze(network);
   if (isGraph(network)) return new CompiledGraph(network, deriveGraph(network));
   return new Compiled(network, derive(buildGraph(network)));
 }
@@ -63,8 +67,17 @@ export function renderLatex(c: AnyCompiled, options: Partial<LatexOptions> = {})
   return latexOf(documentOf(c, options), options.fragment ?? false);
 }
 
+/** Freezes an object and everything it holds (a validated network is plain data). */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
 /** The document the LaTeX and the page are printed from. */
 export function documentOf(c: AnyCompiled, options: Partial<LatexOptions> = {}): DerivationDocument {
+  // Printed into every \\label: checked here too, whoever calls (the command line, the library, the page).
+  if (options.labelPrefix !== undefined && !LABEL_PREFIX.test(options.labelPrefix)) throw new UserError(`labelPrefix: expected letters, digits and : . _ -, starting with a letter; found ${JSON.stringify(options.labelPrefix)}`);
   if (c instanceof CompiledGraph) return graphDerivationDocument(c.derivation, options);
   return derivationDocument(c, options);
 }

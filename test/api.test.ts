@@ -2,7 +2,7 @@
 // object goes through the file's schema (so hostile names never reach generated
 // code or file names), and bad arguments are a UserError naming the option.
 import { describe, expect, it } from 'vitest';
-import { check, derive, generate, train, trainer, verify, UserError, type Network } from '../src/index.ts';
+import { check, derive, generate, renderJavaScript, renderLatex, renderTypeScript, train, trainer, verify, UserError, type Network } from '../src/index.ts';
 
 import { loadChain } from './chain.ts';
 
@@ -61,6 +61,14 @@ describe('a network object given to the library is validated like a file', () =>
     expect(userError(() => derive({ ...question, extra: 1 } as Network))).toMatch(/extra|unrecognized/i);
   });
 
+  it('what derive() returns cannot be changed afterwards: its network is frozen, so a name set later never reaches the code', () => {
+    const c = derive({ ...question });
+    expect(() => { (c.network as { name: string }).name = 'q\nglobalThis.__pwned=1;\n//'; }).toThrow(TypeError);
+    expect(() => { (c.network.layers[0] as { units: number }).units = 5; }).toThrow(TypeError);
+    expect(renderJavaScript(c)).toContain('network "question"');
+    expect(generate(c, { out: 'o' }).ts.path).toBe('o/question.ts');
+  });
+
   it('an object in the internal form with an optimizer and a schedule round-trips through the file form', () => {
     const net = loadChain('examples/xor-adam.yaml');
     expect(derive(net).network).toEqual({ ...net });
@@ -76,10 +84,27 @@ describe('bad arguments are a UserError naming the option', () => {
     expect(userError(() => generate(derive(question), { unroll: 'sometimes' as never }))).toMatch(/generate: options\.unroll/);
   });
 
+  it('generate and the render functions check every option: a label prefix is never pasted into LaTeX unchecked', () => {
+    const c = derive(question);
+    const injection = 'p}\n\\immediate\\write18{touch /tmp/pwned}\n\\label{q';
+    expect(userError(() => generate(c, { labelPrefix: injection }))).toMatch(/generate: options\.labelPrefix: expected letters/);
+    expect(userError(() => renderLatex(c, { labelPrefix: injection }))).toMatch(/renderLatex: options\.labelPrefix/);
+    expect(userError(() => generate(c, { heading: 'evil' as never }))).toMatch(/generate: options\.heading/);
+    expect(userError(() => generate(c, { bold: 'yes' as never }))).toMatch(/generate: options\.bold/);
+    expect(userError(() => generate(c, { levels: ['evil'] as never }))).toMatch(/generate: options\.levels/);
+    expect(userError(() => generate(c, { bogus: 1 } as never))).toMatch(/generate: options: .*bogus/);
+    expect(userError(() => renderTypeScript({} as never))).toMatch(/renderTypeScript: expected what derive\(\) returns/);
+    expect(userError(() => renderJavaScript(null as never))).toMatch(/renderJavaScript: expected what derive\(\) returns/);
+    expect(userError(() => renderLatex({} as never))).toMatch(/renderLatex: expected what derive\(\) returns/);
+    expect(userError(() => renderTypeScript(c, { unroll: 'x' as never }))).toMatch(/renderTypeScript: options\.unroll/);
+    expect(generate(c, { labelPrefix: 'ok:q-1', heading: 'none', bold: true }).tex.content).toContain('\\label{eq:ok:q-1:');
+  });
+
   it('verify', () => {
     expect(userError(() => verify(question, { wrt: 'W1', formula: 42 as never }))).toMatch(/verify: options\.formula: .*found 42/);
     expect(userError(() => verify(question, { wrt: 'W1' }))).toMatch(/verify: options\.formula: give formula or latex/);
     expect(userError(() => verify(question, { wrt: 'W1', formula: 'x', points: 1e9 }))).toMatch(/verify: options\.points/);
+    expect(userError(() => verify(question, { wrt: 'W1', formula: 'x', bogus: 1 } as never))).toMatch(/verify: options: .*bogus/);
   });
 
   it('train and check', async () => {

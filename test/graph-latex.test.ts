@@ -195,7 +195,7 @@ loss: mse
 `, 'unread.yaml'))));
     for (const name of ["side", "sideof"]) {
       expect(labelled(d, `delta-${name}`)).toBe(`\\delta_{\\mathit{${name}}} = 0`);
-      const step = d.steps.find((st) => st.equation.label === `\\label{eq:${d.labelPrefix}:delta-def-${name}}`)!;
+      const step = (d.steps || []).find((st) => st.equation.label === `\\label{eq:${d.labelPrefix}:delta-def-${name}}`)!;
       expect(step.rule).toBe('no reader');
       expect(step.why).toContain('does not depend on it');
     }

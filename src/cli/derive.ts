@@ -2,6 +2,7 @@
 import { watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { LABEL_PREFIX } from '../api-options.ts';
 import { outputsFor, type OutputFile } from '../outputs.ts';
 import { compileNetwork, renderDeclarations, renderJavaScript, renderNumPy, renderOctave, type AnyCompiled } from '../pipeline.ts';
 import { numpyFileName } from '../render/numpy.ts';
@@ -21,7 +22,7 @@ const DEFAULT_LEVELS = 'matrix,index,scalar';
 export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise<number> {
   if (opts.notation !== 'nielsen' && opts.notation !== 'question') throw new UserError(`--notation: expected nielsen or question, found "${opts.notation}"`);
   if (!['section', 'subsection', 'none'].includes(opts.heading)) throw new UserError(`--heading: expected section, subsection or none, found "${opts.heading}"`);
-  if (opts.labelPrefix !== undefined && !/^[A-Za-z][A-Za-z0-9:._-]*$/.test(opts.labelPrefix)) throw new UserError(`--label-prefix: expected letters, digits and : . _ -, starting with a letter; found "${opts.labelPrefix}"`);
+  if (opts.labelPrefix !== undefined && !LABEL_PREFIX.test(opts.labelPrefix)) throw new UserError(`--label-prefix: expected letters, digits and : . _ -, starting with a letter; found "${opts.labelPrefix}"`);
   const unroll = parseUnroll(opts.unroll);
   const levels = opts.levels.split(',').map((s) => s.trim());
   const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));

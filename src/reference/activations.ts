@@ -73,3 +73,10 @@ export function referenceLoss(name: LossName): { C: (a: number[], y: number[]) =
     };
   }
 }
+
+/** The largest number of a list, by a loop: Math.max(...v) overflows the stack past about 10^5 numbers. */
+export function maxOf(v: readonly number[]): number {
+  let m = -Infinity;
+  for (const x of v) if (x > m || Number.isNaN(x)) m = x;
+  return m;
+}

@@ -16,7 +16,7 @@ import { math } from '../symbolic/mathjs.ts';
 import { biasName, graphLayout, weightName, type GraphLayoutEntry } from '../graph/graph-layout.ts';
 import type { ActivationSpec, LossName } from '../spec/types.ts';
 import type { GraphNetwork, LossSpec, NodeSpec, SourceRef } from '../spec/graph-types.ts';
-import { referenceActivation, referenceLoss } from './activations.ts';
+import { maxOf, referenceActivation, referenceLoss } from './activations.ts';
 import { uniform } from '../check/random.ts';
 
 const { add, dotMultiply, matrix, multiply, transpose, parse, derivative } = math;
@@ -66,7 +66,7 @@ const isSoftmax = (spec: ActivationSpec): boolean => spec.kind === 'softmax';
 
 function softmax(z: Matrix): Matrix {
   const v = flat(z);
-  const m = Math.max(...v);
+  const m = maxOf(v);
   const e = v.map((x) => Math.exp(x - m));
   const s = e.reduce((p, q) => p + q, 0);
   return column(e.map((x) => x / s));
@@ -213,7 +213,7 @@ function stepValue(net: GraphNetwork, tr: Trace, t: number, y: number[]): number
   const form = stableForm(net);
   const z = form ? flat(tr.pre.get(net.output)![t]!) : [];
   if (form === 'softmax') {
-    const m = Math.max(...z);
+    const m = maxOf(z);
     const logSum = m + Math.log(z.reduce((s, zi) => s + Math.exp(zi - m), 0));
     return z.reduce((s, zi, j) => s + y[j]! * (logSum - zi), 0);
   }
@@ -357,7 +357,7 @@ export function graphPreActivations(net: GraphNetwork, params: ArrayLike<number>
   const out: number[] = [];
   for (const node of net.nodes) {
     if ((node.kind === 'dense' || node.kind === 'of') && isKinked(node.activation)) {
-      for (const z of tr.pre.get(node.name)!) out.push(...flat(z).filter((v) => v !== 0));
+      for (const z of tr.pre.get(node.name)!) for (const v of flat(z)) if (v !== 0) out.push(v);
     }
   }
   return out;
@@ -397,11 +397,11 @@ export function randomGraphPoint(net: GraphNetwork, rand: () => number, ranges: 
     if (net.loss === 'softmax-cross-entropy') {
       const w = Array.from({ length: n }, () => uniform(rand, 0.05, 1));
       const s = w.reduce((a, b) => a + b, 0);
-      y.push(...w.map((v) => v / s));
-    } else if (net.loss === 'cross-entropy') {
-      y.push(...Array.from({ length: n }, () => uniform(rand, 0.05, 0.95)));
+      for (const v of w) y.push(v / s);
     } else {
-      y.push(...Array.from({ length: n }, () => uniform(rand, -1, 1)));
+      // One number at a time: push(...list) overflows the stack for a wide output.
+      const [lo, hi] = net.loss === 'cross-entropy' ? [0.05, 0.95] : [-1, 1];
+      for (let j = 0; j < n; j++) y.push(uniform(rand, lo, hi));
     }
   }
   return { params, x, y };

@@ -5,7 +5,7 @@ import type { Matrix } from 'mathjs';
 import { math } from '../symbolic/mathjs.ts';
 import { layoutOf, unflatten } from '../graph/layout.ts';
 import type { Network } from '../spec/types.ts';
-import { referenceActivation, referenceLoss } from './activations.ts';
+import { maxOf, referenceActivation, referenceLoss } from './activations.ts';
 
 const { add, dotMultiply, matrix, multiply, transpose } = math;
 
@@ -32,7 +32,7 @@ function forward(net: Network, params: ArrayLike<number>, x: readonly number[]):
 function activate(spec: Network['layers'][number]['activation'], z: Matrix): Matrix {
   if (spec.kind === 'softmax') {
     const v = flatColumn(z);
-    const m = Math.max(...v);
+    const m = maxOf(v);
     const e = v.map((x) => Math.exp(x - m));
     const s = e.reduce((p, q) => p + q, 0);
     return column(e.map((x) => x / s));
@@ -66,7 +66,7 @@ function lossOf(net: Network, f: Forward, y: number[]): number {
     return z.reduce((s, zi, i) => s + y[i]! * softplus(-zi) + (1 - y[i]!) * softplus(zi), 0);
   }
   if (net.loss === 'softmax-cross-entropy') {
-    const m = Math.max(...z);
+    const m = maxOf(z);
     const logSum = m + Math.log(z.reduce((s, zi) => s + Math.exp(zi - m), 0));
     return z.reduce((s, zi, i) => s + y[i]! * (logSum - zi), 0);
   }

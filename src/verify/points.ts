@@ -6,7 +6,7 @@
 import { randomPoint } from '../check/check.ts';
 import { seededRandom, uniform } from '../check/random.ts';
 import { layoutOf, offsetOf, unflatten, type NamedParams } from '../graph/layout.ts';
-import { referenceActivation, referenceLoss, type ScalarPair } from '../reference/activations.ts';
+import { maxOf, referenceActivation, referenceLoss, type ScalarPair } from '../reference/activations.ts';
 import { referenceGradient } from '../reference/reference.ts';
 import type { ActivationSpec, Network } from '../spec/types.ts';
 
@@ -39,7 +39,7 @@ export function referencePair(spec: ActivationSpec): ScalarPair {
 }
 
 export function softmax(v: readonly number[]): number[] {
-  const m = Math.max(...v);
+  const m = maxOf(v);
   const e = v.map((x) => Math.exp(x - m));
   const s = e.reduce((p, q) => p + q, 0);
   return e.map((x) => x / s);

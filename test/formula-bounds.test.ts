@@ -28,6 +28,18 @@ describe('custom formulas end in bounded time', () => {
   }, 30_000);
 });
 
+describe('a loss formula whose derivative nests too deep', () => {
+  it('is refused on one line naming loss.formula (exit 2), in both forms; it once stopped with an internal error', async () => {
+    const loss = nest('cos', 60).replace(/x/, 'a - y');
+    for (const file of [`name: f\ninput: 2\nlayers:\n  - units: 1\nloss: { formula: "${loss}" }\n`, `name: f\ninput: 2\nnodes:\n  h: { dense: x, units: 2 }\nloss: { formula: "${loss}" }\n`]) {
+      const r = await deltagen(['derive', '-', '--ts', '-'], file);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^deltagen: .*loss\.formula: .*its derivative is nested deeper than 64 levels/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  }, 30_000);
+});
+
 describe('allowed functions evaluate through stable forms', () => {
   const one = (formula: string): string => `name: s\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "${formula}" }, bias: false }\nloss: half-squared\n`;
   it.each([

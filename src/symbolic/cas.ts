@@ -120,6 +120,14 @@ function toCas(e: Expr, names: Namer): string {
 
 export const MAX_FORMULA_DEPTH = 64;
 
+/** A formula (or the derivative the CAS made of it) nested past MAX_FORMULA_DEPTH. */
+export class FormulaTooDeep extends Error {
+  constructor() {
+    super(`formula nested deeper than ${MAX_FORMULA_DEPTH} levels`);
+    this.name = 'FormulaTooDeep';
+  }
+}
+
 const ALLOWED_OPERATORS: Readonly<Record<string, true>> = { add: true, subtract: true, multiply: true, divide: true, unaryMinus: true, unaryPlus: true, pow: true };
 
 /**
@@ -130,7 +138,7 @@ const ALLOWED_OPERATORS: Readonly<Record<string, true>> = { add: true, subtract:
  * the offending token named. Nothing is ever evaluated.
  */
 export function fromMathNode(node: MathNode, resolve: (name: string) => Expr, depth = 0, parensNest = true): Expr {
-  if (depth > MAX_FORMULA_DEPTH) throw new Error(`formula nested deeper than ${MAX_FORMULA_DEPTH} levels`);
+  if (depth > MAX_FORMULA_DEPTH) throw new FormulaTooDeep();
   const go = (n: MathNode): Expr => fromMathNode(n, resolve, depth + 1, parensNest);
   const anyNode = node as MathNode & { [k: string]: unknown };
   const token = (): string => {

@@ -1,6 +1,6 @@
 // Losses per output element ℓ(a, y); C = Σ_i ℓ(a_i, y_i). ∂ℓ/∂a comes from the CAS.
 import type { LossName } from '../spec/types.ts';
-import { CasTimeout, formulaDerivative, parseScalarFormula, withCasDeadline } from './cas.ts';
+import { CasTimeout, FormulaTooDeep, MAX_FORMULA_DEPTH, formulaDerivative, parseScalarFormula, withCasDeadline } from './cas.ts';
 
 /** The CAS's time for a loss formula's derivative, in the CAS worker. */
 export const FORMULA_LOSS_CAS_MS = 5000;
@@ -107,6 +107,7 @@ export function formulaLoss(text: string, field: string): Loss {
     gradient = withCasDeadline(FORMULA_LOSS_CAS_MS, () => formulaDerivative(e, (A as { sym: Parameters<typeof formulaDerivative>[1] }).sym));
   } catch (err) {
     if (err instanceof CasTimeout) throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${err.message}; write it more simply, or use a loss by name`);
+    if (err instanceof FormulaTooDeep) throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": its derivative is nested deeper than ${MAX_FORMULA_DEPTH} levels; write it with fewer nested functions`);
     throw err;
   }
   const at = (f: Expr, a: number, y: number): number => evaluate(f, (s) => (s.base === 'a' ? a : y));

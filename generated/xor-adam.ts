@@ -644,7 +644,9 @@ function shapeOf(value: unknown): string {
   if (!Array.isArray(value)) return value === null ? 'null' : `a ${typeof value}`;
   if (value.length > 0 && value.every((row) => Array.isArray(row))) {
     const lengths = [...new Set(value.map((row) => row.length))];
-    return lengths.length === 1 ? `a ${value.length}×${lengths[0]} matrix` : `${value.length} rows of ${lengths.join(', ')} numbers`;
+    const finite = value.every((row) => row.every((v) => typeof v === 'number' && Number.isFinite(v)));
+    const shape = lengths.length === 1 ? `a ${value.length}×${lengths[0]} matrix` : `${value.length} rows of ${lengths.join(', ')} numbers`;
+    return finite ? shape : `${shape} with a value that is not a finite number`;
   }
   if (!value.every((v) => typeof v === 'number' && Number.isFinite(v))) return `${value.length} values, not all finite numbers`;
   return `${value.length} number${value.length === 1 ? '' : 's'}`;

@@ -69,6 +69,14 @@ describe('a network object given to the library is validated like a file', () =>
     expect(generate(c, { out: 'o' }).ts.path).toBe('o/question.ts');
   });
 
+  it('a prototype key anywhere in the object (a node named __proto__, one in train.init) is refused with its path, not dropped', () => {
+    const graph = derive('examples/residual.yaml').network;
+    const protoNode = JSON.parse('{"kind":"add","name":"__proto__","size":4,"inputs":[{"node":"h","prev":false},{"node":"r","prev":false}]}') as never;
+    expect(userError(() => derive({ ...graph, nodes: [...graph.nodes, protoNode] }))).toMatch(/nodes\.__proto__: the key "__proto__" is not allowed/);
+    const init = JSON.parse('{"__proto__": [[1]], "W1": [[1]]}') as never;
+    expect(userError(() => derive({ ...question, train: { ...question.train!, init } }))).toMatch(/train\.init\.__proto__: the key "__proto__" is not allowed/);
+  });
+
   it('an object in the internal form with an optimizer and a schedule round-trips through the file form', () => {
     const net = loadChain('examples/xor-adam.yaml');
     expect(derive(net).network).toEqual({ ...net });

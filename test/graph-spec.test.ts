@@ -66,6 +66,12 @@ const BAD: readonly (readonly [string, string, RegExp])[] = [
   ['an unknown output', `${base('  h: { of: x, activation: tanh }')}output: q\n`, /output: unknown node "q"/],
   ['a formula loss with an unknown symbol', base('  h: { dense: x, units: 1 }', '', '{ formula: "q * a" }'), /loss\.formula: formula "q \* a": unknown symbol "q"/],
   ['sequence data of the wrong length', `${base('  h: { dense: [x, h@prev], units: 1 }', seq)}train: { rate: 0.1, steps: 1, data: [ { x: [[1, 2]], y: [[1], [2]] } ] }\n`, /train\.data\[0\]\.x: expected 2 lists of 2 numbers/],
+  ['a bad name in the single-input form', base('  h: { dense: H, units: 1 }'), /nodes\.h\.dense: expected x, a node name or NODE@prev, found "H"/],
+  ['a sequence past its limit', base('  h: { dense: x, units: 1 }', 'sequence: 1000000000\n'), /sequence: expected at most 10000 steps/],
+  ['an unknown regularization', base('  h: { dense: x, units: 1 }', 'regularization: { l2: 0.1, l1: 0.2 }\n'), /regularization: unknown field "l1"/],
+  ['a last-step target of T vectors', `${base('  h: { dense: [x, h@prev], units: 1 }', `${seq}target: last-step\n`)}train: { rate: 0.1, steps: 1, data: [ { x: [[1, 2], [3, 4]], y: [[1], [2]] } ] }\n`, /train\.data\[0\]\.y: expected 1 numbers \(target: last-step/],
+  ['init with a value that is not a number', `${base('  h: { dense: x, units: 1 }')}train: { rate: 0.1, steps: 1, init: { W_h: [[.nan, 2]] }, data: [ { x: [1, 2], y: [1] } ] }\n`, /train\.init\.W_h: expected a matrix .* of finite numbers/],
+  ['a prototype key that an alias spells', base('  h: { dense: x, units: 1, activation: { formula: &p __proto__ } }\n  *p : { dense: h, units: 1 }'), /nodes\.__proto__: the key "__proto__" is not allowed/],
   ['init of a name not in the layout', `${base('  h: { dense: x, units: 1 }')}train: { rate: 0.1, steps: 1, init: { W_q: [[1, 2]] }, data: [ { x: [1, 2], y: [1] } ] }\n`, /train\.init\.W_q: no parameter W_q \(the layout has W_h, b_h\)/],
 ];
 

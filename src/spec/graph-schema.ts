@@ -14,7 +14,10 @@ export const nodeName = z.string().regex(NODE_NAME, { error: 'expected a node na
 /** x, a node, or NODE@prev. */
 const source = z.string({ error: 'expected x, a node name or NODE@prev' })
   .regex(/^[a-z][a-z0-9]{0,31}(@prev)?$/, { error: (issue) => `expected x, a node name or NODE@prev, found ${JSON.stringify(issue.input)}` });
-const sources = (min: number, max = 64) => z.union([source.transform((s) => [s]), z.array(source).min(min, { error: `expected at least ${min} inputs` }).max(max, { error: `expected at most ${max} inputs` })]);
+const sources = (min: number, max = 64) => z.union([source.transform((s) => [s]), z.array(source).min(min, { error: `expected at least ${min} inputs` }).max(max, { error: `expected at most ${max} inputs` })], {
+  // One input or a list: a bad single name is named as the list form names it.
+  error: (issue) => (typeof issue.input === 'string' ? `expected x, a node name or NODE@prev, found ${JSON.stringify(issue.input)}` : 'expected an input or a list of inputs (x, a node name or NODE@prev)'),
+});
 
 export const NODE_KINDS = ['dense', 'add', 'multiply', 'concat', 'of'] as const;
 
@@ -39,7 +42,8 @@ export const graphFileSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, { error: 'expected a name matching [a-z][a-z0-9-]* (at most 64 characters)' })
     .refine((n) => !RESERVED_NAMES.has(n), { error: (issue) => `"${String(issue.input)}" is a reserved word; choose another name` }),
   input: size,
-  sequence: size.max(10_000, { error: 'expected at most 10000 steps' }).optional(),
+  sequence: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' })
+    .positive({ error: 'expected a number of at least 1' }).max(10_000, { error: 'expected at most 10000 steps' }).optional(),
   nodes: z.record(z.string(), node, { error: 'expected a mapping from node names to what they compute' })
     .refine((r) => Object.keys(r).length > 0, { error: 'expected at least one node' })
     .refine((r) => Object.keys(r).length <= 1000, { error: 'expected at most 1000 nodes' }),

@@ -37,6 +37,19 @@ function expandedValues(doc: Document): number {
   return count(doc.contents);
 }
 
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path to the first own key that would reach an object's prototype, if any (bounded by the nesting limit). */
+function prototypeKey(value: unknown, path: PropertyKey[] = []): PropertyKey[] | undefined {
+  if (value === null || typeof value !== 'object' || path.length > MAX_NESTING) return undefined;
+  for (const k of Object.keys(value)) {
+    if (!Array.isArray(value) && PROTOTYPE_KEYS.has(k)) return [...path, k];
+    const found = prototypeKey((value as Record<string, unknown>)[k], [...path, Array.isArray(value) ? Number(k) : k]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The path to the first value nested deeper than `limit`, if any. */
 function tooDeep(value: unknown, limit: number, path: PropertyKey[] = []): PropertyKey[] | undefined {
   if (value === null || typeof value !== 'object') return undefined;
@@ -107,6 +120,10 @@ export function parseNetwork(text: string, file = '<input>'): AnyNetwork {
  * rules; `where` adds a line and column to a field path where it knows them.
  */
 export function networkFromData(raw: unknown, file: string, where: (path: readonly PropertyKey[]) => string = () => ''): AnyNetwork {
+  // Also in data (an object from the library, a key a YAML alias spells): a prototype key vanishes
+  // when the schema copies a record, so it is refused first, with its path.
+  const proto = prototypeKey(raw);
+  if (proto) throw new UserError(`${file}${where(proto.slice(0, -1))}: ${formatPath(proto)}: the key "${String(proto[proto.length - 1])}" is not allowed anywhere in a network`);
   const deep = tooDeep(raw, MAX_NESTING);
   if (deep) throw new UserError(`${file}${where(deep)}: ${formatPath(deep)}: nested deeper than ${MAX_NESTING} levels`);
   // The graph form names its nodes; the chain form lists layers.

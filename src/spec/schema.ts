@@ -93,7 +93,7 @@ export function trainSchema<E extends z.ZodType>(exampleList: z.ZodArray<E>, ini
     batch: size.optional(),
     seed: z.number().int().default(1),
     init: z.record(initName,
-      z.union([z.array(vector).min(1), vector])).optional(),
+      z.union([z.array(vector).min(1), vector], { error: 'expected a matrix (a list of rows of finite numbers) or a vector of finite numbers' })).optional(),
     data: exampleList.default([]),
     // The trainer module's train() options (see the generated TrainOptions): the optimizer; a new
     // seeded order every pass (seed above); the rate's schedule; a loss on validation after every
@@ -115,7 +115,9 @@ export const lossSchema = z.union([
 ], { error: 'expected a loss name or { formula: "…" } in a and y' });
 
 /** (λ/2) Σ ‖W‖²_F over every weight matrix (not biases), in both forms. */
-export const regularizationSchema = z.strictObject({ l2: finite.refine((v) => v >= 0, { error: 'expected a number of at least 0' }) }, { error: 'expected { l2: λ }' });
+export const regularizationSchema = z.strictObject({ l2: finite.refine((v) => v >= 0, { error: 'expected a number of at least 0' }) }, {
+  error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (the regularization is { l2: λ })` : 'expected { l2: λ }'),
+});
 
 const chainInitName = z.string().regex(/^[Wb][1-9][0-9]{0,3}$/, { error: 'expected a parameter name such as W1 or b2' });
 

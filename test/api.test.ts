@@ -2,7 +2,7 @@
 // object goes through the file's schema (so hostile names never reach generated
 // code or file names), and bad arguments are a UserError naming the option.
 import { describe, expect, it } from 'vitest';
-import { check, derive, generate, renderJavaScript, renderLatex, renderTypeScript, train, trainer, verify, UserError, type Network } from '../src/index.ts';
+import { check, derive, generate, renderJavaScript, renderLatex, renderTypeScript, train, trainer, verify, UserError, type GraphNetwork, type Network } from '../src/index.ts';
 
 import { loadChain } from './chain.ts';
 
@@ -70,7 +70,7 @@ describe('a network object given to the library is validated like a file', () =>
   });
 
   it('a prototype key anywhere in the object (a node named __proto__, one in train.init) is refused with its path, not dropped', () => {
-    const graph = derive('examples/residual.yaml').network;
+    const graph = derive('examples/residual.yaml').network as unknown as GraphNetwork;
     const protoNode = JSON.parse('{"kind":"add","name":"__proto__","size":4,"inputs":[{"node":"h","prev":false},{"node":"r","prev":false}]}') as never;
     expect(userError(() => derive({ ...graph, nodes: [...graph.nodes, protoNode] }))).toMatch(/nodes\.__proto__: the key "__proto__" is not allowed/);
     const init = JSON.parse('{"__proto__": [[1]], "W1": [[1]]}') as never;

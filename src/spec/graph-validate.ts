@@ -9,6 +9,9 @@ import { NODE_KINDS, nodeName } from './graph-schema.ts';
 import { exampleSizes, sourceText, type DenseNode, type GraphNetwork, type NodeSpec, type SourceRef } from './graph-types.ts';
 import { graphLayout } from '../graph/graph-layout.ts';
 import { MAX_PARAMS } from './validate.ts';
+
+/** Values a graph trainer keeps for one example (every node at every step, and x): its buffers hold a few times this. */
+export const MAX_VALUES_PER_EXAMPLE = 5_000_000;
 import { formulaLoss } from '../symbolic/losses.ts';
 
 type Where = (path: readonly PropertyKey[]) => string;
@@ -115,6 +118,11 @@ export function toGraphNetwork(f: GraphFile, source: string, where: Where, chain
   };
   const layout = graphLayout(net);
   if (layout.paramCount > MAX_PARAMS) fail(['nodes'], `the network would have more than ${MAX_PARAMS} parameters`);
+  // The trainer keeps every node's value (and δ) at every step: bounded as the parameters are.
+  const values = (sequence ?? 1) * (f.input + nodes.reduce((sum, n) => sum + n.size, 0));
+  if (values > MAX_VALUES_PER_EXAMPLE) {
+    fail([sequence === undefined ? 'nodes' : 'sequence'], `the network would hold ${values} values per example (${sequence === undefined ? '' : `${sequence} steps × `}the input and every node's size); at most ${MAX_VALUES_PER_EXAMPLE}`);
+  }
   return f.train ? { ...net, train: trainOf(net, f.train, fail) } : net;
 }
 

@@ -57,3 +57,13 @@ describe('property: random dense networks', () => {
     expect(report.parameters.find((p) => p.name === 'W1')!.reference).toBeGreaterThan(1e-9);
   });
 });
+
+describe('a failed check says what failed', () => {
+  it('a loss that is not finite at the random points is named as such, not as a gradient that disagrees', async () => {
+    const { deltagen } = await import('./helpers.ts');
+    const r = await deltagen(['check', '-'], 'name: g\ninput: 2\nnodes:\n  h: { dense: x, units: 1 }\nloss: cross-entropy\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the loss is not a finite number at a random point.*cross-entropy needs outputs in \(0, 1\)/);
+    expect(r.stderr).not.toContain('disagrees');
+  });
+});

@@ -173,3 +173,16 @@ export function checkAgainst(oracle: Oracle, trainer: TrainerModule, options: { 
     && parameters.every((r) => r.reference <= REFERENCE_TOLERANCE && r.finiteDifference <= FINITE_DIFFERENCE_TOLERANCE);
   return { network: oracle.name, points, loss: lossErr, parameters, passed, finiteDifferencesOf };
 }
+
+/** What failed, in one clause, for the command line's last line. */
+export function whyFailed(r: CheckReport): string {
+  const notFinite = !Number.isFinite(r.loss) || r.parameters.some((p) => Number.isNaN(p.reference) || Number.isNaN(p.finiteDifference));
+  if (notFinite) {
+    return 'the loss is not a finite number at a random point, so nothing can be compared there; the loss may not suit the output\'s range '
+      + '(cross-entropy needs outputs in (0, 1); a formula such as log(a - y) is defined for some a and y only)';
+  }
+  if (r.loss > REFERENCE_TOLERANCE || r.parameters.some((p) => p.reference > REFERENCE_TOLERANCE)) return 'the generated gradient disagrees with the reference';
+  const worst = r.parameters.reduce((a, b) => (b.finiteDifference > a.finiteDifference ? b : a));
+  return `the generated gradient agrees with the reference but not with finite differences (${worst.finiteDifference.toExponential(2)} for ${worst.name}); `
+    + 'the loss may be too steep or too curved here for a difference quotient';
+}

@@ -1,6 +1,7 @@
 // deltagen check: type-check the generated trainer, load it, compare it with the
 // reference and finite differences (src/check/run.ts), naming each stage as it starts.
 import { checkInInterpreter, formatTargetReport } from '../check/interpreters.ts';
+import { whyFailed } from '../check/check.ts';
 import { checkNetwork, formatCheckReport } from '../check/run.ts';
 import { CheckFailure, UserError } from '../errors.ts';
 import type { CheckFlags } from './commands.ts';
@@ -27,6 +28,6 @@ export async function check(ctx: Ctx, file: string, opts: CheckFlags): Promise<n
     return report.passed ? 0 : 1;
   }
   ctx.stdout.write(formatCheckReport(report));
-  if (!report.passed) throw new CheckFailure(`${file}: the generated gradient disagrees (see the table above)`);
+  if (!report.passed) throw new CheckFailure(`${file}: ${whyFailed(report)} (see the table above)`);
   return 0;
 }

@@ -166,7 +166,7 @@ describe('graph form LaTeX', () => {
     expect(tex).toContain('\\mathbf{W}_{r}^{\\top}');
     expect(latexOf(doc('residual', { heading: 'subsection' }), false)).toContain('\\subsection*{Backpropagation for \\texttt{residual}}');
     expect(doc('rnn', { notation: 'question' }).labelPrefix).toBe('rnn-question');
-    const summaryOnly = doc('rnn', { levels: { matrix: false, index: true, scalar: false } });
+    const summaryOnly = doc('rnn', { levels: { matrix: false, index: false, scalar: false } });
     expect(summaryOnly.steps).toBe(false);
     expect(latexOf(summaryOnly, false)).toContain('\\frac{\\partial \\ell}{\\partial a} = a - y');
     expect(() => htmlOf(summaryOnly)).not.toThrow();
@@ -201,6 +201,17 @@ loss: mse
     }
     for (const e of displays(d)) expect(() => renderDisplay(e.tex), e.tex).not.toThrow();
     if (hasPdflatex) expect(pdflatex('unread', latexOf(d, false))).toEqual([]);
+  });
+
+  it('says that the index and scalar levels are not printed for a network of nodes, and shows the matrix steps instead', () => {
+    expect(doc('rnn').expandedOmitted).toMatch(/^The index form and the scalar level are written for chains of layers only; this network of nodes is derived in matrix form, above\.$/);
+    const scalarOnly = doc('rnn', { levels: { matrix: false, index: false, scalar: true } });
+    expect(scalarOnly.expandedOmitted).toMatch(/The scalar level is written for chains of layers only; .* above instead/);
+    expect((scalarOnly.steps || []).length).toBeGreaterThan(0);
+    expect(latexOf(scalarOnly, false)).toContain('chains of layers only');
+    expect(htmlOf(scalarOnly)).toContain('chains of layers only');
+    const matrixOnly = doc('rnn', { levels: { matrix: true, index: false, scalar: false } });
+    expect(matrixOnly.expandedOmitted).toBe('');
   });
 
   it('is deterministic: the same input gives byte-identical LaTeX and HTML', () => {

@@ -8,7 +8,7 @@ import { compileNetwork, renderDeclarations, renderJavaScript, renderNumPy, rend
 import { numpyFileName } from '../render/numpy.ts';
 import { octaveFileName } from '../render/octave.ts';
 import type { UnrollMode } from '../render/typescript.ts';
-import type { AnyNetwork } from '../spec/graph-types.ts';
+import { isGraph, type AnyNetwork } from '../spec/graph-types.ts';
 import type { DeriveFlags } from './commands.ts';
 import { guard, LIMITS, parsePositiveInt, parseUnroll, printJson, writeFiles, type Ctx } from './common.ts';
 import { loadNetwork } from './input.ts';
@@ -59,8 +59,13 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
     }, step);
     // A scalar level asked for by name but too large to write out is said here as well as in the document.
     const paramCount = layoutOf(network).paramCount;
-    if (opts.levels !== DEFAULT_LEVELS && levels.includes('scalar') && paramCount > expandLimit && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
+    if (opts.levels !== DEFAULT_LEVELS && !isGraph(network) && levels.includes('scalar') && paramCount > expandLimit && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
       ctx.stderr.write(`deltagen: note: --levels scalar: ${network.name} has ${paramCount} parameters, more than --expand-limit ${expandLimit}; the document says the scalar level is left out\n`);
+    }
+    // The graph form prints the matrix form only: levels asked for by name that it has not are said here too.
+    const missing = isGraph(network) ? levels.filter((l) => l === 'index' || l === 'scalar') : [];
+    if (opts.levels !== DEFAULT_LEVELS && missing.length > 0 && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
+      ctx.stderr.write(`deltagen: note: --levels ${missing.join(',')}: ${network.name} is a network of nodes, derived in matrix form only; the document says so\n`);
     }
     // The trainer: the file --ts or --code names (a .js brings its .d.ts beside it), or each file in --out.
     const code = target === 'ts' ? [out.ts] : codeOutputs(target, network, dir ?? '.', unroll, step);

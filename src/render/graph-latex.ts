@@ -482,6 +482,8 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     ? `Stochastic gradient descent with rate $${eta}$ updates every parameter:`
     : `The trainer updates the parameters with its optimizer (${optimizer}${train?.schedule && train.schedule.kind !== 'constant' ? `, ${train.schedule.kind} schedule` : ''}) from these gradients; with plain stochastic gradient descent at rate $${eta}$ the update is`;
 
+  /** The levels asked for that the graph form does not print (said in the document, never silently left out). */
+  const otherLevels = [...(opts.levels.index ? ['index form'] : []), ...(opts.levels.scalar ? ['scalar level'] : [])];
   const describeNet = `${net.nodes.length}-node graph network${seq ? ` over ${T} steps (${net.target === 'last-step' ? 'a loss at the last step' : 'a loss at every step'})` : ''}, loss ${typeof net.loss === 'string' ? net.loss : 'given by a formula'}${l2 !== undefined ? `, L2 penalty ${l2}` : ''}`;
 
   return {
@@ -501,12 +503,15 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     forward,
     loss: { title: lossTitle, equation: eq(`\\begin{gathered}\n${lossRows.join(' \\\\\n')}\n\\end{gathered}`, 'loss'), gradient: lossGradientScalar },
     activations: distinct([...der.activations.values()]).map((a) => activationSection(a, new MatrixLatexPrinter(chainNotation(opts.notation, net)), chainNotation(opts.notation, net))),
-    // levels.matrix off leaves the summary alone, as the chain form does (the loss's derivative then follows the loss).
-    steps: opts.levels.matrix && steps.map((st, i) => ({ ...st, number: i + 1 })),
+    // levels.matrix off leaves the summary alone, as the chain form does (the loss's derivative then follows the loss);
+    // but when only levels a graph has not are asked for, the matrix steps stand in for them (the note says so).
+    steps: (opts.levels.matrix || otherLevels.length > 0) && steps.map((st, i) => ({ ...st, number: i + 1 })),
     gradients: false,
     batch: { shapes: '', equations: [] },
     expanded: false,
-    expandedOmitted: '',
+    expandedOmitted: otherLevels.length > 0
+      ? `The ${otherLevels.join(' and the ')} ${otherLevels.length > 1 ? 'are' : 'is'} written for chains of layers only; this network of nodes is derived in matrix form${opts.levels.matrix ? ', above' : ' above instead'}.`
+      : '',
     expandLimit: opts.expandLimit,
     weightConvention: '',
     update: {

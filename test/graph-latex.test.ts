@@ -85,6 +85,21 @@ describe('graph form LaTeX', () => {
     pdflatex('mix', latexOf(mix({ bold: true }), false));
   });
 
+  it.skipIf(!hasPdflatex && !process.env.CI)('networks with long names and nodes of three inputs fit a two-column article: sums break, a wide node table is a list', () => {
+    const nets = {
+      gru: `name: gru\ninput: 3\nsequence: 5\nnodes:\n  u: { dense: [x, h@prev], units: 4, activation: sigmoid }\n  r: { dense: [x, h@prev], units: 4, activation: sigmoid }\n  rh: { multiply: [r, h@prev] }\n  cand: { dense: [x, rh], units: 4, activation: tanh }\n  omz: { of: u, activation: { formula: "1 - x" } }\n  keep: { multiply: [omz, h@prev] }\n  upd: { multiply: [u, cand] }\n  h: { add: [keep, upd] }\n  out: { dense: h, units: 2 }\ntarget: last-step\nloss: half-squared\n`,
+      medium: `name: medium\ninput: 2\nsequence: 3\nnodes:\n  encoder: { dense: [x, decoder@prev, encoder@prev], units: 3, activation: tanh }\n  attend: { dense: [x, encoder, decoder@prev], units: 3, activation: sigmoid }\n  gated: { multiply: [attend, encoder] }\n  decoder: { dense: [gated, encoder, x], units: 3, activation: tanh }\n  predict: { dense: decoder, units: 2 }\ntarget: every-step\nloss: half-squared\n`,
+    };
+    for (const [name, text] of Object.entries(nets)) {
+      for (const notation of NOTATIONS) {
+        const d = graphDerivationDocument(deriveGraph(graph(parseNetwork(text, `${name}.yaml`))), { notation, bold: true, heading: 'subsection' });
+        const body = `${name}-${notation}-wide-body`;
+        writeFileSync(join(dir, `${body}.tex`), latexOf(d, true));
+        expect(pdflatex(`paper-${body}`, `\\documentclass[twocolumn]{article}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n\\input{${body}}\n\\end{document}\n`), `${name} (${notation})`).toEqual([]);
+      }
+    }
+  });
+
   it('every display equation renders with KaTeX and the page renders, both notations', () => {
     for (const d of [...EXAMPLES.flatMap((name) => NOTATIONS.map((notation) => doc(name, { notation }))), mix(), mix({ notation: 'question', bold: true })]) {
       for (const e of displays(d)) expect(() => renderDisplay(e.tex), `${d.name}: ${e.tex}`).not.toThrow();

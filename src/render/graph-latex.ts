@@ -20,6 +20,8 @@ import { Notation, type NotationName } from './notation.ts';
 
 /** The widest line, in texWidth glyphs, that fits a 3.5-inch column (as the chain form's). */
 const COLUMN_GLYPHS = 34;
+/** The widest row of the node table, in texWidth glyphs, that fits a 3.5-inch column; a wider one is a list. */
+const NODE_TABLE_GLYPHS = 30;
 
 const HEADINGS: Record<HeadingLevel, { title: string; part: string }> = {
   section: { title: '\\section*', part: '\\subsection*' },
@@ -197,23 +199,25 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
 
   // ---- Forward equations ----------------------------------------------------------------------------
   /** The affine part of a dense node: Σ_k W_k in_k + b, or W_Mᵀ in + b when tied. */
-  const affine = (node: Extract<NodeSpec, { kind: 'dense' }>, dt: Dt = 0): string => {
+  const affineTerms = (node: Extract<NodeSpec, { kind: 'dense' }>, dt: Dt = 0): string[] => {
     const parts = node.tied !== undefined
       ? [`${s.param(weightName(net, node, node.inputs[0]!))}^{\\top} ${s.source(node.inputs[0]!, dt)}`]
       : node.inputs.map((src) => `${s.param(weightName(net, node, src))} ${s.source(src, dt)}`);
     if (node.bias) parts.push(s.param(biasName(net, node)));
-    return parts.join(' + ');
+    return parts;
   };
+  const affine = (node: Extract<NodeSpec, { kind: 'dense' }>, dt: Dt = 0): string => affineTerms(node, dt).join(' + ');
   /** Whether a dense node has a z of its own (an activation other than the identity). */
   const hasZ = (node: NodeSpec): boolean => node.kind === 'dense' && !act(node.name).identityJacobian;
   const applied = (a: Activation, arg: string): string => `${a.latexName}\\left(${arg}\\right)`;
   const forward: DisplayEquation[] = net.nodes.flatMap((node): DisplayEquation[] => {
     const v = s.value(node.name);
     switch (node.kind) {
+      // A sum too wide for a column breaks before a term (several inputs, long names).
       case 'dense':
-        if (!hasZ(node)) return [eq(`${v} = ${affine(node)}`, `forward-${node.name}`)];
-        return [eq(`${s.z(node.name)} = ${affine(node)}`, `z-${node.name}`), eq(`${v} = ${applied(act(node.name), s.z(node.name))}`, `forward-${node.name}`)];
-      case 'add': return [eq(`${v} = ${node.inputs.map((i) => s.source(i)).join(' + ')}`, `forward-${node.name}`)];
+        if (!hasZ(node)) return [eq(sumEquation(v, affineTerms(node)), `forward-${node.name}`)];
+        return [eq(sumEquation(s.z(node.name), affineTerms(node)), `z-${node.name}`), eq(`${v} = ${applied(act(node.name), s.z(node.name))}`, `forward-${node.name}`)];
+      case 'add': return [eq(sumEquation(v, node.inputs.map((i) => s.source(i))), `forward-${node.name}`)];
       case 'multiply': return [eq(`${v} = ${node.inputs.map((i) => s.source(i)).join(' \\odot ')}`, `forward-${node.name}`)];
       case 'concat': return [eq(`${v} = \\begin{bmatrix} ${node.inputs.map((i) => s.source(i)).join(' \\\\ ')} \\end{bmatrix}`, `forward-${node.name}`)];
       case 'of': return [eq(`${v} = ${applied(act(node.name), s.source(node.inputs[0]!))}`, `forward-${node.name}`)];
@@ -375,7 +379,9 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     if (multi || gRhs) {
       summary.push(eq(`\\begin{aligned}\n${gRhs ? `${s.g(name)} &= ${gRhs}` : breakSum(s.g(name), terms).join(' \\\\\n')} \\\\\n${s.delta(name)} &= ${s.g(name)} \\odot ${deriv}\n\\end{aligned}`, `delta-${name}`));
     } else {
-      summary.push(eq(`${s.delta(name)} = ${paren(terms[0]!)} \\odot ${deriv}`, `delta-${name}`));
+      const one = `${s.delta(name)} = ${paren(terms[0]!)} \\odot ${deriv}`;
+      // Too wide for a column: the product breaks before its ⊙.
+      summary.push(eq(texWidth(one) <= COLUMN_GLYPHS ? one : `\\begin{split}\n${s.delta(name)} &= ${paren(terms[0]!)} \\\\\n&\\quad \\odot ${deriv}\n\\end{split}`, `delta-${name}`));
     }
     const value = s.value(name);
     const why = node.kind === 'dense'
@@ -438,6 +444,8 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
       activation: a ? `$${a.latexName}$` : 'none',
     };
   });
+  // A table wider than a paper's column (long names, a node reading several others) becomes a list, which wraps.
+  const nodeList = Math.max(...nodes.map((r) => texWidth(`${r.name}${r.kind}${r.reads}${r.size}${r.activation}`))) > NODE_TABLE_GLYPHS;
   // Symbols of one dimension share a line (a few to a line), in the order the nodes introduce them.
   const byDims = new Map<string, string[]>();
   const put = (tex: string, d: string): void => void byDims.set(d, [...(byDims.get(d) ?? []), tex]);
@@ -476,7 +484,12 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const train = net.train;
   const optimizer = train?.optimizer?.kind ?? 'sgd';
   const eta = train ? `\\eta = ${train.rate}` : '\\eta';
-  const updates = der.gradients.map((g) => `${s.param(g.entry.name)} &\\leftarrow ${s.param(g.entry.name)} - \\eta \\, \\frac{\\partial C}{\\partial ${s.param(g.entry.name)}}`);
+  const updates = der.gradients.map((g) => {
+    const P = s.param(g.entry.name);
+    const row = `${P} &\\leftarrow ${P} - \\eta \\, \\frac{\\partial C}{\\partial ${P}}`;
+    // A long parameter name: the step goes on a line of its own, to fit a column.
+    return texWidth(row) <= COLUMN_GLYPHS ? row : `${P} &\\leftarrow ${P} \\\\\n&\\quad - \\eta \\, \\frac{\\partial C}{\\partial ${P}}`;
+  });
   const optimized = optimizerUpdate(train, der.gradients.map((g) => s.param(g.entry.name)));
   const updateIntro = optimizer === 'sgd' && !(train?.schedule && train.schedule.kind !== 'constant')
     ? `Stochastic gradient descent with rate $${eta}$ updates every parameter:`
@@ -495,6 +508,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     headings: HEADINGS[opts.heading],
     layers: [],
     nodes,
+    nodeList,
     labelMeanings: labelMeanings(net),
     shapes,
     conventions,

@@ -134,6 +134,8 @@ export interface DerivationDocument {
   readonly layers: { layer: string; units: number; activation: string; activationName: string; bias: string }[];
   /** The graph form: its nodes, listed instead of layers (name and activation as inline math $…$, reads a list of $…$). */
   readonly nodes?: { name: string; kind: string; reads: string; size: number; activation: string }[];
+  /** The nodes as a list rather than a table: a table too wide for a paper's column (long names, many inputs). */
+  readonly nodeList?: boolean;
   /** The graph form: examples of its labels' meanings for the header comment (the chain form's are fixed in the template). */
   readonly labelMeanings?: string;
   readonly shapes: string[];

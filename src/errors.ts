@@ -4,10 +4,21 @@
 /** Bad input or usage: exit 2, one line, no stack trace. */
 export class UserError extends Error {
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
+  /**
+   * A value quoted from the input may hold line breaks (a name, a path, a source label): they are
+   * shown escaped, so the message stays one line. `lines` keeps a layout of several lines made
+   * on purpose (a formula with a caret under the position).
+   */
+  constructor(message: string, lines = false) {
+    super(lines ? message : oneLine(message));
     this.name = 'UserError';
   }
+}
+
+/** Control characters and line separators escaped as in JSON: \n, \t, \u001b, \u2028. */
+function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex
+  return message.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A check or verification that ran and found a disagreement: exit 1. */

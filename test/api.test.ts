@@ -108,6 +108,19 @@ describe('bad arguments are a UserError naming the option', () => {
     expect(generate(c, { labelPrefix: 'ok:q-1', heading: 'none', bold: true }).tex.content).toContain('\\label{eq:ok:q-1:');
   });
 
+  it('a value quoted from the input with line breaks (a source label, an output, --wrt) keeps the message on one line', () => {
+    const graph = derive('examples/residual.yaml').network as unknown as GraphNetwork;
+    for (const run of [
+      () => derive({ ...graph, source: 'EVIL\nline2\u2028line3', output: 'q' }),
+      () => derive({ ...graph, output: 'h\n' }),
+      () => verify(question, { wrt: 'W1\nW', formula: 'x' }),
+    ]) {
+      const message = userError(run);
+      expect(message).not.toMatch(/[\n\r\u2028]/);
+      expect(message).toMatch(/\\n|\\u2028/);
+    }
+  });
+
   it('verify', () => {
     expect(userError(() => verify(question, { wrt: 'W1', formula: 42 as never }))).toMatch(/verify: options\.formula: .*found 42/);
     expect(userError(() => verify(question, { wrt: 'W1' }))).toMatch(/verify: options\.formula: give formula or latex/);

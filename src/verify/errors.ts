@@ -8,7 +8,7 @@ export class FormulaError extends UserError {
   readonly position: number;
   constructor(readonly what: string, readonly flag: string, readonly source: string, pos: number) {
     const p = Math.max(0, Math.min(pos, source.length));
-    super(FormulaError.format(what, flag, source, p));
+    super(FormulaError.format(what, flag, source, p), true);
     this.position = p + 1;
   }
 

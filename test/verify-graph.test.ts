@@ -2,7 +2,7 @@
 // residual block's skip connection, the tied autoencoder, and the numbers the
 // verdicts rest on (graph-values.ts) against finite differences.
 import { describe, expect, it } from 'vitest';
-import { loadNetworkFile } from '../src/spec/load.ts';
+import { loadNetworkFile, parseNetwork } from '../src/spec/load.ts';
 import { isGraph, type GraphNetwork } from '../src/spec/graph-types.ts';
 import { graphPointAt, randomGraphPoints } from '../src/verify/graph-values.ts';
 import { verify } from '../src/verify/verify.ts';
@@ -248,4 +248,15 @@ describe('verify: random and malformed graph formulas', () => {
       }
     }
   }, 120_000);
+});
+
+describe('verify: node names that are also constants', () => {
+  it('a node named e or pi is the node in mathjs syntax, not the constant', () => {
+    for (const n of ['e', 'pi']) {
+      const text = `name: nm\ninput: 2\nsequence: 2\nnodes:\n  ${n}: { dense: [x, ${n}@prev], units: 2, activation: tanh }\n  o: { dense: ${n}, units: 1 }\ntarget: every-step\nloss: mse\n`;
+      const net = parseNetwork(text, `${n}.yaml`);
+      expect(verify(net, { wrt: `W_${n}_${n}`, formula: `sum_t(delta_${n}[t] * ${n}[t-1]')` }).verdict, n).toBe('equivalent');
+      expect(verify(net, { wrt: `W_${n}_${n}`, formula: `sum_t(delta_${n}[t] * ${n}[t]')` }).verdict, n).toBe('different');
+    }
+  });
 });

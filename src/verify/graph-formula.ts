@@ -144,8 +144,9 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
       case 'ParenthesisNode': return read(n.content as MathNode);
       case 'SymbolNode': {
         const raw = n.name as string;
-        if (raw === 'e') return { kind: 'call', fn: 'exp', args: [gnum(1)], pos: at(raw) };
-        if (raw === 'pi') return gnum(Math.PI, at(raw));
+        // A node of that name is the node: the constants are e and pi only where no node takes the name.
+        if (raw === 'e' && !names.nodes.has(raw)) return { kind: 'call', fn: 'exp', args: [gnum(1)], pos: at(raw) };
+        if (raw === 'pi' && !names.nodes.has(raw)) return gnum(Math.PI, at(raw));
         if (raw === 't' || raw === 'T') throw new SyntaxProblem(`${raw} is a step: it belongs in brackets, as in h[${raw}]`, at(raw));
         if (INDEX_LETTER.test(raw) && !names.has(raw)) throw new SyntaxProblem(`"${raw}" is not a name of the network (an index belongs in brackets, as in W_h[${raw},k])`, at(raw));
         if (raw === 'C') throw new SyntaxProblem('C is what is differentiated; the formula is its derivative', at(raw));

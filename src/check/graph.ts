@@ -2,7 +2,7 @@
 // src/reference/graph.ts, at random points away from the kinks.
 import { graphLayout } from '../graph/graph-layout.ts';
 import { graphPreActivations, graphReferenceGradient, graphReferenceLoss, isKinked, smoothGraphPoint } from '../reference/graph.ts';
-import type { GraphNetwork } from '../spec/graph-types.ts';
+import { stepsOf, type GraphNetwork } from '../spec/graph-types.ts';
 import { defaultStep, type Oracle } from './check.ts';
 
 /** The side of its kink each kinked pre-activation is on, at every step. */
@@ -34,9 +34,12 @@ export function graphOracle(net: GraphNetwork): Oracle {
     if (at?.params !== params || at.x !== x) at = { params, x, here: sides(net, params, x) };
     return at.here;
   };
+  const layout = graphLayout(net);
   return {
     name: net.name,
-    layout: graphLayout(net),
+    layout,
+    // Every step runs through every parameter and node: a long sequence makes one reference loss slow.
+    cost: stepsOf(net) * (layout.paramCount + net.nodes.reduce((sum, n) => sum + n.size, 0)),
     point: (rand) => smoothGraphPoint(net, rand),
     loss: (q, x, y) => graphReferenceLoss(net, q, x, y),
     gradient: (q, x, y) => graphReferenceGradient(net, q, x, y),

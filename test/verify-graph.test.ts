@@ -260,3 +260,35 @@ describe('verify: node names that are also constants', () => {
     }
   });
 });
+
+describe('verify reads what the derivation prints', () => {
+  it("every ∂C/∂P of every graph example's summary, in both notations and in bold, pasted into verify, is proved equivalent", async () => {
+    const { deriveGraph } = await import('../src/derive/graph.ts');
+    const { graphDerivationDocument } = await import('../src/render/graph-latex.ts');
+    let checked = 0;
+    for (const ex of ['rnn', 'lstm', 'residual', 'autoencoder']) {
+      const net = graph(`examples/${ex}.yaml`);
+      for (const notation of ['nielsen', 'question'] as const) {
+        for (const bold of [false, true]) {
+          for (const e of graphDerivationDocument(deriveGraph(net), { notation, bold }).equations) {
+            const m = /grad-(\S+)\}$/.exec(e.label);
+            if (!m) continue;
+            // The right-hand side, with a split's alignment and line breaks taken out.
+            const rhs = e.tex.replace(/^.*?=/s, '').replace(/\\begin\{split\}|\\end\{split\}|&|\\\\|\\quad/g, ' ');
+            expect(verify(net, { wrt: m[1]!, latex: rhs }).verdict, `${ex} ${notation}${bold ? ' bold' : ''} ${m[1]}: ${rhs}`).toBe('equivalent');
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(60);
+  }, 120_000);
+
+  it('steps as superscripts (h^{(t-1)}), \\mathsf T without braces', () => {
+    const rnn = graph('examples/rnn.yaml');
+    for (const latex of ['\\sum_{t} \\delta^{(t)} (h^{(t-1)})^T', '\\sum_t \\delta_h^{(t)} \\left(h^{(t-1)}\\right)^{\\top}', '\\sum_{t=1}^T \\delta_{h,t} h_{t-1}^{\\mathsf T}']) {
+      expect(verify(rnn, { wrt: 'W_h_h', latex }).verdict, latex).toBe('equivalent');
+    }
+    expect(verify(rnn, { wrt: 'W_h_h', latex: '\\sum_t \\delta_h^{(t)} \\left(h^{(t)}\\right)^{\\top}' }).verdict).toBe('different');
+  });
+});

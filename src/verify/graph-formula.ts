@@ -351,14 +351,21 @@ class LatexParser {
       return (u.kind === 'word' && u.text === 'T') || (u.kind === 'cmd' && (u.name === 'top' || u.name === 'intercal' || u.name === 'mathsf'));
     };
     if (single(0)) {
-      if (t.kind === 'cmd' && t.name === 'mathsf') { this.next(); this.expect('{'); this.next(); this.expect('}'); return true; }
+      if (t.kind === 'cmd' && t.name === 'mathsf') {
+        // \mathsf{T}, or \mathsf T without braces (as printed in many papers)
+        this.next();
+        if (this.isSym('{')) { this.next(); this.next(); this.expect('}'); } else this.next();
+        return true;
+      }
       this.next();
       return true;
     }
     if (this.isSym('{') && single(1)) {
       const inner = this.peek(1);
       if (inner.kind === 'cmd' && inner.name === 'mathsf') {
-        this.next(); this.next(); this.expect('{'); this.next(); this.expect('}'); this.expect('}');
+        this.next(); this.next();
+        if (this.isSym('{')) { this.next(); this.next(); this.expect('}'); } else this.next();
+        this.expect('}');
         return true;
       }
       if (this.isSym('}', 2)) { this.next(); this.next(); this.next(); return true; }
@@ -531,6 +538,14 @@ class LatexParser {
         }
         continue;
       }
+      // ^{(t)}, ^{(t-1)}: a step, as the question notation's documents print it (h^{(t-1)}, \delta_h^{(t)}).
+      const stepMark = this.stepSuperscript();
+      if (stepMark) {
+        if (s.step) throw new SyntaxProblem('two steps on one name', this.peek().pos);
+        for (let k = 0; k < stepMark.tokens; k++) this.next();
+        s.step = stepMark.step;
+        continue;
+      }
       // ^{(h)}: a label naming the node, as in \delta^{(h)}_t.
       if (this.isSym('^') && this.isSym('{', 1) && this.isSym('(', 2) && this.peek(3).kind === 'word' && this.isSym(')', 4)) {
         this.next(); this.next(); this.next();
@@ -541,6 +556,20 @@ class LatexParser {
       }
       return s;
     }
+  }
+
+  /** ^{(STEP)} with a step inside the parentheses: the step and how many tokens it takes, else undefined. */
+  private stepSuperscript(): { step: Step; tokens: number } | undefined {
+    if (!(this.isSym('^') && this.isSym('{', 1) && this.isSym('(', 2))) return undefined;
+    const inside: Token[] = [];
+    for (let k = 3; k < 8; k++) {
+      if (this.isSym(')', k)) {
+        const step = this.isSym('}', k + 1) ? stepOf(inside) : undefined;
+        return step ? { step, tokens: k + 2 } : undefined;
+      }
+      inside.push(this.peek(k));
+    }
+    return undefined;
   }
 
   /** The number of tokens of ^T, ^\\top, ^{T} or ^{\\top} when a subscript follows them, else 0. */

@@ -292,3 +292,36 @@ describe('verify reads what the derivation prints', () => {
     expect(verify(rnn, { wrt: 'W_h_h', latex: '\\sum_t \\delta_h^{(t)} \\left(h^{(t)}\\right)^{\\top}' }).verdict).toBe('different');
   });
 });
+
+describe('verify --update on a graph network', () => {
+  const rnn = graph('examples/rnn.yaml');
+  it('the SGD update of a recurrent weight, as the question writes updates: proved, with R a symbol', () => {
+    const r = verify(rnn, { wrt: 'W_h_h', update: true, latex: 'W_{h,h}(k+1) = W_{h,h}(k) - R \\sum_t \\delta_t h_{t-1}^T' });
+    expect(r.verdict).toBe('equivalent');
+    expect(r.update).toBe(true);
+    expect(verify(rnn, { wrt: 'W_h_h', update: true, formula: "W_h_h - eta * sum_t(delta_h[t] * h[t-1]')" }).verdict).toBe('equivalent');
+    expect(verify(rnn, { wrt: 'W_h_h[j,k]', update: true, formula: 'W_h_h[j,k] - R * sum_t(delta_h[t][j] * h[t-1][k])' }).verdict).toBe('equivalent');
+    const residual = graph('examples/residual.yaml');
+    expect(verify(residual, { wrt: 'W_h', update: true, formula: "W_h - R * (delta_h * x' + lambda * W_h)" }).verdict).toBe('equivalent');
+  });
+
+  it('a wrong update: different, what differs said of its gradient part, and the right update', () => {
+    const r = verify(rnn, { wrt: 'W_h_h', update: true, latex: 'W_{h,h} - R \\delta_T h_{T-1}^T' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toMatch(/the sum over t is missing/);
+    expect(r.expected!.formula).toBe("W_h_h - R * sum_t(delta_h[t] * h[t-1]')");
+    expect(verify(rnn, { wrt: 'W_h_h', update: true, latex: 'W_{h,h} + R \\sum_t \\delta_t h_{t-1}^T' }).verdict).toBe('different');
+    const wrongStep = verify(rnn, { wrt: 'W_h_h', update: true, latex: 'W_{h,h} - \\eta \\sum_t \\delta_t h_t^T' });
+    expect(wrongStep.differs).toContain('h_t where h_{t-1} belongs');
+  });
+
+  it('the rate is a symbol in the proof: a number in its place is at best numerically equal; no rate at all, or the next iterate without --update, is refused', async () => {
+    expect(() => verify(rnn, { wrt: 'W_h_h', update: true, formula: "W_h_h - 0.1 * sum_t(delta_h[t] * h[t-1]')" })).toThrow(/does not use the rate/);
+    expect(() => verify(rnn, { wrt: 'W_h_h', latex: 'W_{h,h}(k+1) = W_{h,h}(k) - R \\sum_t \\delta_t h_{t-1}^T' })).toThrow(/add --update/);
+    const r = verify(rnn, { wrt: 'W_h_h', update: true, formula: "W_h_h - R * sum_t(delta_h[t] * h[t-1]') + 0 * R" });
+    expect(r.verdict).toBe('equivalent');
+    const cli = await deltagen(['verify', 'examples/rnn.yaml', '--wrt', 'W_h_h', '--update', '--latex', 'W_{h,h}(k+1) = W_{h,h}(k) - R \\sum_t \\delta_t h_{t-1}^T']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^equivalent: the update of W_h_h/);
+  });
+});

@@ -5,7 +5,7 @@
 import type { MathNode } from 'mathjs';
 import { math } from '../symbolic/mathjs.ts';
 import { SyntaxProblem } from './errors.ts';
-import type { GraphNames } from './graph-names.ts';
+import { RATE, type GraphNames } from './graph-names.ts';
 import { tokenize, type Token } from './latex-lexer.ts';
 import { precheck } from './mathjs-front.ts';
 
@@ -148,6 +148,7 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         if (raw === 'e' && !names.nodes.has(raw)) return { kind: 'call', fn: 'exp', args: [gnum(1)], pos: at(raw) };
         if (raw === 'pi' && !names.nodes.has(raw)) return gnum(Math.PI, at(raw));
         if (raw === 't' || raw === 'T') throw new SyntaxProblem(`${raw} is a step: it belongs in brackets, as in h[${raw}]`, at(raw));
+        if (raw === 'eta' && names.rate !== undefined && !names.nodes.has(raw)) return gref(RATE, undefined, at(raw));
         if (INDEX_LETTER.test(raw) && !names.has(raw)) throw new SyntaxProblem(`"${raw}" is not a name of the network (an index belongs in brackets, as in W_h[${raw},k])`, at(raw));
         if (raw === 'C') throw new SyntaxProblem('C is what is differentiated; the formula is its derivative', at(raw));
         const name = resolveSymbol(raw, names);
@@ -188,6 +189,9 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         const base = functionName(raw.replace(/\$$/, ''));
         const fn = raw.endsWith('$') ? (base ? PRIMED.get(base) : undefined) : base;
         if (!fn) {
+          // W_h_h(k): the parameter's value before the step, in an update (--update).
+          const current = resolveSymbol(raw, names);
+          if (current && names.rate !== undefined && names.isParam(current) && args.length === 1 && (args[0] as AnyNode).type === 'SymbolNode' && (args[0] as AnyNode).name === 'k') return gref(current, undefined, pos);
           if (resolveSymbol(raw, names)) throw new SyntaxProblem(`${raw}(…): a name followed by parentheses; write * to multiply, or ${raw}[t] for its value at step t`, pos);
           throw new SyntaxProblem(`unknown function "${raw.replace(/\$$/, "'")}" (functions: ${[...FUNCTIONS].join(', ')}; sum_t for a sum over the steps)`, pos);
         }
@@ -206,7 +210,7 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         const pos = at('[');
         const isStep = (d: AnyNode): boolean => (d.type === 'SymbolNode' && (d.name === 't' || d.name === 'T')) || (d.type === 'OperatorNode' && (d.args as AnyNode[])[0]?.type === 'SymbolNode' && ['t', 'T'].includes((d.args as AnyNode[])[0]!.name as string));
         // A step comes first on a value of a sequence model (h[t], h[t][j]); anything else is an element index.
-        const stepFirst = !names.isParam(target.name) && target.name !== 'lambda' && target.step === undefined && (names.sequence || (dims.length === 1 && isStep(dims[0]!)));
+        const stepFirst = !names.isParam(target.name) && target.name !== 'lambda' && target.name !== RATE && target.step === undefined && (names.sequence || (dims.length === 1 && isStep(dims[0]!)));
         if (stepFirst) {
           if (dims.length !== 1) throw new SyntaxProblem(`${printGraphMathjs(target)}[…] takes one step (t, t-1, T or a number), then an element index in a second bracket: h[t][j]`, pos);
           return { ...target, step: mathjsStep(dims[0]!, pos) };
@@ -412,6 +416,7 @@ class LatexParser {
       if (t.name === 'sqrt') { this.next(); return { kind: 'call', fn: 'sqrt', args: [this.group()], pos: t.pos }; }
       if (t.name === 'delta') { this.next(); return this.quantity('delta', t.pos); }
       if (t.name === 'lambda') { this.next(); return this.quantity('lambda', t.pos); }
+      if (t.name === 'eta' && this.names.rate !== undefined) { this.next(); return gref(RATE, undefined, t.pos); }
       if (FUNCTION_CMDS.has(t.name)) { this.next(); return this.application(FUNCTION_CMDS.get(t.name)!, t.pos); }
       if (FONT_CMDS.has(t.name)) {
         this.next();
@@ -615,6 +620,10 @@ class LatexParser {
       fail();
     }
     if (!name) fail();
+    // W_{h,h}(k): the parameter's value before the step, in an update (--update).
+    if (names.rate !== undefined && names.isParam(name!) && this.isSym('(') && this.peek(1).kind === 'word' && (this.peek(1) as { text: string }).text === 'k' && this.isSym(')', 2)) {
+      this.next(); this.next(); this.next();
+    }
     const r = gref(name!, s.step, pos);
     return s.transposed ? gT(r) : r;
   }

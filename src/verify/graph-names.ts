@@ -6,6 +6,9 @@ import { stepsOf, type GraphNetwork, type NodeSpec } from '../spec/graph-types.t
 import { nearest } from '../spec/nearest.ts';
 import type { Shape } from './context.ts';
 
+/** The rate's name in a formula tree (--update): no node can take it (node names are lower case). */
+export const RATE = 'R';
+
 export class GraphNames {
   readonly T: number;
   readonly sequence: boolean;
@@ -14,7 +17,14 @@ export class GraphNames {
   /** The node plain δ_t and z_t mean: the one dense node reading a @prev input (else the one dense node), if any. */
   readonly defaultNode?: string;
 
-  constructor(readonly network: GraphNetwork) {
+  /**
+   * With --update: the rate R (also written eta, \\eta) is a name, and its value in the numbers
+   * compared (a symbol in the proofs).
+   */
+  readonly rate?: number;
+
+  constructor(readonly network: GraphNetwork, rate?: number) {
+    if (rate !== undefined) this.rate = rate;
     this.T = stepsOf(network);
     this.sequence = network.sequence !== undefined;
     this.params = new Map(graphLayout(network).entries.map((e) => [e.name, { kind: e.kind as 'W' | 'b', rows: e.rows, cols: e.cols, node: e.node }]));
@@ -43,6 +53,7 @@ export class GraphNames {
     const p = this.params.get(name);
     if (p) return { rows: p.rows, cols: p.cols };
     if (name === 'x') return { rows: this.network.input, cols: 1 };
+    if (name === RATE) return this.rate !== undefined ? { rows: 1, cols: 1 } : undefined;
     if (name === 'y') return { rows: this.nodes.get(this.network.output)!.size, cols: 1 };
     if (name === 'lambda') return this.l2 !== undefined ? { rows: 1, cols: 1 } : undefined;
     const m = /^(z|delta)_([a-z][a-z0-9]*)$/.exec(name);
@@ -74,6 +85,7 @@ export class GraphNames {
       `deltas ${[...this.nodes.keys()].map((n) => `delta_${n}`).join(', ')}`,
       'x, y',
       ...(this.l2 !== undefined ? ['lambda (the l2 coefficient)'] : []),
+      ...(this.rate !== undefined ? ['R or eta (the rate)'] : []),
     ];
     return groups.join('; ');
   }

@@ -61,7 +61,7 @@ import {
   children, gbin, gidx, gnum, gref, gsum, gT, mapTree, nodesOf, parseGraphLatex, parseGraphMathjs, printGraphLatex, printGraphMathjs,
   replaceNode, resolveSymbol, type GNode, type Idx, type Step,
 } from './graph-formula.ts';
-import { GraphNames } from './graph-names.ts';
+import { GraphNames, RATE } from './graph-names.ts';
 import { graphTangent, randomGraphPoints, roundedPoint, type GraphPoint, type Rows, type Vec } from './graph-values.ts';
 import { DEFAULT_POINTS } from './points.ts';
 import type { Assignment } from './task.ts';
@@ -97,23 +97,30 @@ interface Target {
 export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyResult {
   const started = Date.now();
   const deadline = started + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
-  if (options.update) throw new UserError('--update is not read for networks with nodes yet: verify the gradient (--formula or --latex); the update is then W − R·(that gradient)');
   if ((options.formula === undefined) === (options.latex === undefined)) throw new UserError('give the formula with exactly one of --formula or --latex');
   const flag: Flag = options.formula !== undefined ? '--formula' : '--latex';
   const text = (options.formula ?? options.latex)!;
-  const names = new GraphNames(net);
-  const target = makeTarget(net, names, options.wrt, options.of);
+  const update = options.update ?? false;
+  // --update: the formula is the parameter after one SGD step, P − R·∂C/∂P, with the rate R (or eta) a
+  // symbol; the numbers compared take R = UPDATE_RATE, and the proof keeps R a symbol.
+  const names = new GraphNames(net, update ? UPDATE_RATE : undefined);
+  const gradient = makeTarget(net, names, options.wrt, options.of);
+  if (update && gradient.of !== 'C') throw new UserError('--update: the update of a parameter follows ∂C/∂P; leave --of out');
+  const target = update ? updateTarget(gradient, names) : gradient;
   const notes: string[] = target.note ? [target.note] : [];
 
   const tree = asFormulaError(flag, text, () => {
     const eq = splitEquation(text);
-    if (eq.lhsIsUpdate) throw new SyntaxProblem('the left-hand side is the next iterate: --update is not read for networks with nodes yet', 0);
+    if (eq.lhsIsUpdate && !update) throw new SyntaxProblem('the left-hand side is the next iterate, as in W(k+1): add --update', 0);
     if (eq.rhs.trim() === '') throw new SyntaxProblem('the formula is empty', eq.offset);
-    if (eq.lhs !== undefined) notes.push(`the left-hand side "${eq.lhs.trim()}" was read as a label and not checked`);
+    if (eq.lhs !== undefined && !(update && eq.lhsIsUpdate)) notes.push(`the left-hand side "${eq.lhs.trim()}" was read as a label and not checked`);
     const t = flag === '--latex' ? parseGraphLatex(eq.rhs, names, eq.offset) : parseGraphMathjs(eq.rhs, names, eq.offset);
     checkTree(t, names, target, notes);
     return t;
   });
+  if (update && !nodesOf(tree).some((n) => n.kind === 'ref' && n.name === RATE)) {
+    throw new UserError(`--update: the formula does not use the rate; write it as R or eta (${flag === '--latex' ? '\\eta' : 'eta'}), as in ${gradient.wrt} - R * (…)`);
+  }
 
   const count = Math.max(DEFAULT_POINTS, options.points ?? DEFAULT_POINTS);
   const points = randomGraphPoints(net, count, options.seed ?? 1);
@@ -125,7 +132,7 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
     form: (target.free.length ? 'index' : target.cell.rows === 1 && target.cell.cols === 1 ? 'scalar' : 'matrix') as VerifyResult['form'],
     of: target.of,
     wrt: target.wrtText,
-    update: false,
+    update,
     read: { formula: printGraphMathjs(tree), latex: printGraphLatex(tree) },
     points: points.length,
     elements: target.assignments.length * target.cell.rows * target.cell.cols,
@@ -134,7 +141,8 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
   const rightFormula = (): Expected | undefined => {
     if (right === null) {
       try {
-        right = expectedTree(net, names, target);
+        const grad = expectedTree(net, names, gradient);
+        right = grad && update ? { ...grad, tree: gbin('-', currentValue(gradient), gbin('*', gref(RATE), grad.tree)) } : grad;
       } catch (err) {
         if (err instanceof UserError) throw err;
         notes.push(`no printed form of the right formula: ${(err as Error).message}`);
@@ -149,7 +157,10 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
     if (e.lambda) notes.push(`λ = ${names.l2} (regularization: l2)`);
     return { formula: printGraphMathjs(e.tree), latex: printGraphLatex(e.tree) };
   };
-  const hintsFor = (): string[] => findGraphHints(tree, { judge, target, points, deadline, names, show, expected: rightFormula });
+  // An update written P − R·G: the hints look at G against the gradient (what differs is said of the gradient part).
+  const gradientPart = update ? gradientOfUpdate(tree, gradient) : tree;
+  const hintsFor = (): string[] => (gradientPart === undefined ? []
+    : findGraphHints(gradientPart, { judge: update ? new Judge(names, gradient) : judge, target: gradient, points, deadline, names, show, expected: () => expectedTree(net, names, gradient) }));
 
   const shapes = judge.shapeProblem(tree, points[0]!);
   notes.push(...judge.takeNotes());
@@ -166,6 +177,43 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
 }
 
 
+/** The rate the numbers of an update are compared at (a symbol R in the proof). */
+const UPDATE_RATE = 0.37;
+
+/** The parameter --wrt names, as a tree: P, or its element P[j,k]. */
+function currentValue(t: Target): GNode {
+  return t.index ? gidx(t.wrt, undefined, t.index) : gref(t.wrt);
+}
+
+/** The target of an update: P − R·∂C/∂P at each point (R = UPDATE_RATE). */
+function updateTarget(g: Target, names: GraphNames): Target {
+  const current = currentValue(g);
+  return {
+    ...g,
+    wrtText: g.wrtText,
+    truth: (p, at) => {
+      const grad = g.truth(p, at);
+      const ev = new Evaluator(names, numericAlgebra(names, p));
+      const value = ev.eval(current, { idx: at });
+      return { ...grad, data: grad.data.map((d, i) => value.data[i]! - UPDATE_RATE * d) };
+    },
+  };
+}
+
+/** G when the update is written P − R·G (or P − G·R), else undefined. */
+function gradientOfUpdate(tree: GNode, g: Target): GNode | undefined {
+  if (tree.kind !== 'bin' || tree.op !== '-') return undefined;
+  const same = (n: GNode): boolean => n.kind === 'ref' && n.name === g.wrt && !n.step;
+  if (!same(tree.left)) return undefined;
+  // The factors of the product, in order (R δ_T h_{T−1}ᵀ reads as (R δ_T) h_{T−1}ᵀ); R is a scalar, so taking it out keeps the rest.
+  const factors = (n: GNode): GNode[] => (n.kind === 'bin' && n.op === '*' ? [...factors(n.left), ...factors(n.right)] : [n]);
+  const all = factors(tree.right);
+  const rates = all.filter((n) => n.kind === 'ref' && n.name === RATE);
+  if (rates.length !== 1 || all.length < 2) return undefined;
+  return all.filter((n) => n !== rates[0]).reduce((a, b) => gbin('*', a, b));
+}
+
+// ---------------------------------------------------------------- the target
 // ---------------------------------------------------------------- the target
 
 function makeTarget(net: GraphNetwork, names: GraphNames, wrtText: string, ofText: string | undefined): Target {
@@ -323,7 +371,7 @@ function checkTree(tree: GNode, names: GraphNames, target: Target, notes: string
       return;
     }
     if (n.kind === 'ref') {
-      const paramLike = names.isParam(n.name) || n.name === 'lambda';
+      const paramLike = names.isParam(n.name) || n.name === 'lambda' || n.name === RATE;
       if (paramLike && n.step) throw new SyntaxProblem(`${n.name} is the same at every step: it takes no step`, n.pos);
       if (!paramLike && names.sequence) {
         if (!n.step && inSum) stepped.add(n.name);
@@ -551,7 +599,7 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   // A step off by one (t−1 first: δ_{t+1} h_tᵀ is the same sum as δ_t h_{t−1}ᵀ, but not how it is written).
   for (const by of [-1, 1]) {
     for (const n of all) {
-      if (n.kind !== 'ref' || !seq || names.isParam(n.name) || n.name === 'lambda') continue;
+      if (n.kind !== 'ref' || !seq || names.isParam(n.name) || n.name === 'lambda' || n.name === RATE) continue;
       const s = n.step ?? { base: 't', shift: 0 };
       const fixed = withStep(n, shiftStep(s, by));
       yield { tree: replaceNode(tree, n, fixed), message: `${show(withStep(n, s))} where ${show(fixed)} belongs`, kind: 'step' };
@@ -598,7 +646,7 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   }
   // A name where another of the same shape belongs (δ of another node, h for z_h, x for h).
   for (const n of all) {
-    if (n.kind !== 'ref' || n.name === 'lambda') continue;
+    if (n.kind !== 'ref' || n.name === 'lambda' || n.name === RATE) continue;
     const shape = names.shapeOf(n.name)!;
     for (const other of names.all()) {
       if (other === n.name || names.isParam(other) !== names.isParam(n.name)) continue;

@@ -325,3 +325,26 @@ describe('verify --update on a graph network', () => {
     expect(cli.stdout).toMatch(/^equivalent: the update of W_h_h/);
   });
 });
+
+describe('verify: sums over the steps with bounds', () => {
+  const rnn = graph('examples/rnn.yaml');
+  it('bounds that only add zero terms (h_0 = 0) are equivalent, proved; bounds that leave a step out are different, and said so', () => {
+    for (const latex of ['\\sum_{t=2}^{T} \\delta_t h_{t-1}^T', '\\sum_{t=0}^{T-1} \\delta_{t+1} h_t^T', '\\sum_{t=1}^{T-1} \\delta_{t+1} h_t^T']) {
+      const r = verify(rnn, { wrt: 'W_h_h', latex });
+      expect(r.verdict, latex).toBe('equivalent');
+      expect(r.proof, latex).toMatch(/^the same polynomial/);
+    }
+    expect(verify(rnn, { wrt: 'W_h_h', formula: "sum(delta_h[t+1] * h[t]', t, 0, T-1)" }).verdict).toBe('equivalent');
+    const short = verify(rnn, { wrt: 'W_h_h', latex: '\\sum_{t=1}^{T-1} \\delta_t h_{t-1}^T' });
+    expect(short.verdict).toBe('different');
+    expect(short.differs).toContain('the sum over t runs over every step, t = 1, …, T (this one runs from 1 to T-1)');
+    // x_1 is not zero: starting at 2 leaves the first step's term out.
+    expect(verify(rnn, { wrt: 'W_h_x', latex: '\\sum_{t=2}^{T} \\delta_t x_t^T' }).verdict).toBe('different');
+    expect(verify(rnn, { wrt: 'W_h_h', latex: '\\sum_{t=5}^{T} \\delta_t h_{t-1}^T' }).verdict).toBe('different');
+  });
+
+  it('bounds it cannot read are a positioned error', () => {
+    expect(() => verify(rnn, { wrt: 'W_h_h', latex: '\\sum_{t=1}^{n} \\delta_t h_{t-1}^T' })).toThrow(/ends at T or T minus a whole number/);
+    expect(() => verify(rnn, { wrt: 'W_h_h', formula: "sum(delta_h[t] * h[t-1]', t, 1, n)" })).toThrow(/bounds of a sum over the steps/);
+  });
+});

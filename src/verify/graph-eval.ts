@@ -59,13 +59,16 @@ export class Evaluator<S> {
       }
       case 'sum': {
         let acc: Mat<S> | undefined;
-        const range = n.index === 't' ? this.names.T : indexRange(n.body, n.index, this.names, n.pos);
-        for (let s = 1; s <= range; s++) {
+        const range = n.index === 't' ? this.names.T + (n.steps?.toShift ?? 0) : indexRange(n.body, n.index, this.names, n.pos);
+        // Steps outside 1..T read zero values (before the first step) in the body.
+        for (let s = n.steps?.from ?? 1; s <= range; s++) {
           const inner: Env = n.index === 't' ? { ...env, t: s } : { ...env, idx: { ...env.idx, [n.index]: s } };
           const v = this.eval(n.body, inner);
           acc = acc ? this.zip(acc, v, (a, b) => A.add(a, b), n.pos, '+', false) : v;
         }
-        return acc!;
+        // An empty range (\sum_{t=5}^{T} with T = 4): zero, in the body's shape.
+        if (!acc) return mapM(this.eval(n.body, n.index === 't' ? { ...env, t: n.steps?.from ?? 1 } : env), () => A.num(0));
+        return acc;
       }
       case 'call': {
         const a = this.eval(n.args[0]!, env);

@@ -27,9 +27,18 @@ export type GNode = { readonly pos: number } & (
   | { readonly kind: 'transpose'; readonly arg: GNode }
   /** Elementwise functions; `f`/`df` are node `node`'s activation and its derivative; diag(v) is a matrix. */
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly GNode[]; readonly node?: string }
-  /** Σ over t = 1..T (`index` t), or over an element index letter (its range from where it indexes). */
-  | { readonly kind: 'sum'; readonly body: GNode; readonly index: string }
+  /**
+   * Σ over t = 1..T (`index` t; with `steps`, from `steps.from` to T + `steps.toShift`, as in \\sum_{t=2}^{T}
+   * or \\sum_{t=0}^{T-1}), or over an element index letter (its range from where it indexes).
+   */
+  | { readonly kind: 'sum'; readonly body: GNode; readonly index: string; readonly steps?: SumSteps }
 );
+
+/** The bounds of a sum over the steps other than 1..T: t from `from` to T + `toShift`. */
+export interface SumSteps { readonly from: number; readonly toShift: number }
+
+/** The bounds of a sum over steps, or undefined when they are 1..T. */
+const sumSteps = (from: number, toShift: number): SumSteps | undefined => (from === 1 && toShift === 0 ? undefined : { from, toShift });
 
 export const FUNCTIONS = new Set(['exp', 'log', 'sqrt', 'abs', 'tanh', 'sinh', 'cosh', 'sech', 'sin', 'cos', 'sign', 'sigmoid', 'dsigmoid', 'dtanh', 'softplus', 'relu', 'step', 'diag', 'f', 'df']);
 const ALIASES = new Map([['ln', 'log'], ['sigma', 'sigmoid'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['ReLU', 'relu'], ['phi', 'f']]);
@@ -181,8 +190,14 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         }
         if (raw === 'sum') {
           const index = args[1] as AnyNode | undefined;
-          if (args.length !== 2 || index?.type !== 'SymbolNode' || !(index.name === 't' || INDEX_LETTER.test(index.name as string))) {
-            throw new SyntaxProblem('a sum runs over the steps, sum_t(…) or sum(…, t), or over an index letter, sum(W_h[i,j] * delta_h[i], i)', pos);
+          if ((args.length !== 2 && args.length !== 4) || index?.type !== 'SymbolNode' || !(index.name === 't' || INDEX_LETTER.test(index.name as string)) || (args.length === 4 && index.name !== 't')) {
+            throw new SyntaxProblem('a sum runs over the steps, sum_t(…), sum(…, t) or sum(…, t, 2, T), or over an index letter, sum(W_h[i,j] * delta_h[i], i)', pos);
+          }
+          if (args.length === 4) {
+            const bounds = mathjsSumBounds(args[2]!.toString(), args[3]!.toString());
+            if (!bounds) throw new SyntaxProblem('the bounds of a sum over the steps: a whole number from 0, and T or T minus a whole number, as in sum(…, t, 2, T)', pos);
+            const steps = sumSteps(bounds.from, bounds.toShift);
+            return { kind: 'sum', body: read(args[0]!), index: 't', ...(steps ? { steps } : {}), pos };
           }
           return { kind: 'sum', body: read(args[0]!), index: index.name as string, pos };
         }
@@ -455,22 +470,28 @@ class LatexParser {
   private sum(): GNode {
     const pos = this.next().pos;
     let index: string | undefined;
+    let from = 1;
     let upper: string | undefined;
     for (let k = 0; k < 2; k++) {
       if (this.isSym('_')) {
         this.next();
         const texts = this.scriptTokens().map(tokenText).join('');
-        const m = /^([a-z])(=1)?$/.exec(texts);
-        if (!m || !(m[1] === 't' || INDEX_LETTER.test(m[1]!))) throw new SyntaxProblem(`a sum runs over the steps, \\sum_t or \\sum_{t=1}^{T}, or over an index letter, \\sum_i; found \\sum_{${texts}}`, pos);
+        const m = /^([a-z])(?:=(\d+))?$/.exec(texts);
+        if (!m || !(m[1] === 't' || INDEX_LETTER.test(m[1]!)) || (m[1] !== 't' && m[2] !== undefined && m[2] !== '1')) throw new SyntaxProblem(`a sum runs over the steps, \\sum_t or \\sum_{t=1}^{T}, or over an index letter, \\sum_i; found \\sum_{${texts}}`, pos);
         index = m[1];
+        if (m[2] !== undefined) from = Number(m[2]);
       } else if (this.isSym('^')) {
         this.next();
         upper = this.scriptTokens().map(tokenText).join('');
       }
     }
     if (!index) throw new SyntaxProblem('name the sum\'s index: \\sum_t', pos);
-    if (index === 't' && upper !== undefined && upper !== 'T') throw new SyntaxProblem('a sum over the steps ends at T: \\sum_{t=1}^{T}', pos);
-    return { kind: 'sum', body: this.term(), index, pos };
+    if (index !== 't') return { kind: 'sum', body: this.term(), index, pos };
+    // A sum over the steps may start at 0, 1, 2, … and end at T or T − k (values before the first step are zero).
+    const to = upper === undefined ? { toShift: 0 } : /^T(?:-(\d+))?$/.exec(upper);
+    if (!to) throw new SyntaxProblem(`a sum over the steps ends at T or T minus a whole number, as in \\sum_{t=1}^{T} or \\sum_{t=0}^{T-1}; found ^{${upper}}`, pos);
+    const steps = sumSteps(from, 'toShift' in to ? to.toShift : -Number(to[1] ?? 0));
+    return { kind: 'sum', body: this.term(), index, ...(steps ? { steps } : {}), pos };
   }
 
   /** The tokens of a script: one token, or a braced group (braces balanced). */
@@ -654,6 +675,16 @@ function stepOf(part: Token[]): Step | undefined {
 
 // ---------------------------------------------------------------- printing
 
+/** T, or T-k. */
+const upperText = (b: SumSteps): string => (b.toShift === 0 ? 'T' : `T${b.toShift}`);
+
+/** mathjs bounds of sum(…, t, FROM, TO): FROM a whole number ≥ 0, TO T or T-k. */
+function mathjsSumBounds(from: string, to: string): SumSteps | undefined {
+  const f = /^\s*(\d+)\s*$/.exec(from);
+  const u = /^\s*T\s*(?:-\s*(\d+))?\s*$/.exec(to);
+  return f && u ? { from: Number(f[1]), toShift: -Number(u[1] ?? 0) } : undefined;
+}
+
 const stepText = (s: Step): string => (s.base === 'lit' ? String(s.value) : `${s.base}${s.shift === 0 ? '' : s.shift > 0 ? `+${s.shift}` : s.shift}`);
 
 const idxText = (i: Idx): string => (i.kind === 'lit' ? String(i.value) : i.name);
@@ -679,7 +710,7 @@ export function printGraphMathjs(n: GNode): string {
     case 'ref': return `${n.name}${n.step ? `[${stepText(n.step)}]` : ''}${n.index ? `[${n.index.map(idxText).join(',')}]` : ''}`;
     case 'neg': return `-${wrap(n.arg, PREC.neg + 1)}`;
     case 'transpose': return `${wrap(n.arg, PREC.atom)}'`;
-    case 'sum': return n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
+    case 'sum': return n.steps ? `sum(${printGraphMathjs(n.body)}, t, ${n.steps.from}, ${upperText(n.steps)})` : n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
     case 'call': return `${n.fn === 'df' ? "f'" : n.fn}(${printGraphMathjs(n.args[0]!)})`;
     case 'bin': {
       const p = precOf(n);
@@ -730,7 +761,7 @@ export function printGraphLatex(n: GNode): string {
     }
     case 'sum': {
       const body = n.body.kind === 'bin' && (n.body.op === '+' || n.body.op === '-') ? `\\left(${printGraphLatex(n.body)}\\right)` : printGraphLatex(n.body);
-      return `\\sum_{${n.index}} ${body}`;
+      return n.steps ? `\\sum_{t=${n.steps.from}}^{${upperText(n.steps)}} ${body}` : `\\sum_{${n.index}} ${body}`;
     }
     case 'call': return n.fn === 'sqrt' ? `\\sqrt{${printGraphLatex(n.args[0]!)}}` : `${LATEX_FN[n.fn] ?? `\\operatorname{${n.fn}}`}\\left(${printGraphLatex(n.args[0]!)}\\right)`;
     case 'bin': {

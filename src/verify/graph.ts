@@ -596,6 +596,12 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
     const bound = mapTree(tree, (n) => (n.kind === 'ref' && n.step?.base === 'T' ? { ...n, step: { base: 't', shift: n.step.shift } } : n));
     yield { tree: gsum(bound), message: `the sum over t is missing: the formula has one step's term only, and ${describeTarget(ctx.target)} is Σ_t of it (${show(gsum(bound))})` };
   }
+  // A sum over the steps that leaves some out (\sum_{t=1}^{T-1}): over every step instead.
+  for (const n of all) {
+    if (n.kind !== 'sum' || !n.steps) continue;
+    const { steps: _steps, ...whole } = n;
+    yield { tree: replaceNode(tree, n, whole), message: `the sum over t runs over every step, t = 1, …, T (this one runs from ${n.steps.from} to T${n.steps.toShift === 0 ? '' : n.steps.toShift})` };
+  }
   // A step off by one (t−1 first: δ_{t+1} h_tᵀ is the same sum as δ_t h_{t−1}ᵀ, but not how it is written).
   for (const by of [-1, 1]) {
     for (const n of all) {

@@ -9,6 +9,7 @@ import { isGraph, type AnyNetwork } from './spec/graph-types.ts';
 import { verify, type VerifyResult } from './verify/verify.ts';
 import { formatResult } from './verify/report.ts';
 import { readClaim } from './verify/claim.ts';
+import { GraphNames } from './verify/graph-names.ts';
 import { initialParams } from './train/train.ts';
 import { layoutOf } from './graph/layout.ts';
 import type { DerivationDocument, LatexOptions } from './render/latex.ts';
@@ -46,7 +47,7 @@ export function startingParams(network: AnyNetwork): { params: Float64Array; nam
  */
 export function verifyClaim(network: AnyNetwork, claim: string, given: { of?: string; wrt?: string } = {}): { result: VerifyResult; text: string } {
   const layers = isGraph(network) ? 0 : network.layers.length;
-  const c = given.wrt ? { of: given.of ?? 'C', wrt: given.wrt, formula: claim } : readClaim(claim, layers);
+  const c = given.wrt ? { of: given.of ?? 'C', wrt: given.wrt, formula: claim } : readClaim(claim, layers, isGraph(network) ? new GraphNames(network) : undefined);
   const latexInput = /[\\{}^]/.test(c.formula);
   const result = verify(network, { of: c.of, wrt: c.wrt, ...(latexInput ? { latex: c.formula } : { formula: c.formula }) });
   return { result, text: formatResult(result) };

@@ -251,6 +251,14 @@ describe('verify: random and malformed graph formulas', () => {
 });
 
 describe('verify: node names that are also constants', () => {
+  it('a node named delta is the node where it is written as a word (\\delta stays δ)', () => {
+    const net = parseNetwork('name: nm\ninput: 2\nsequence: 2\nnodes:\n  delta: { dense: [x, delta@prev], units: 2, activation: tanh }\n  o: { dense: delta, units: 1 }\ntarget: every-step\nloss: mse\n', 'delta.yaml');
+    for (const latex of ['\\sum_t \\delta_{delta,t} delta_{t-1}^\\top', '\\sum_t \\delta_{delta,t} \\mathit{delta}_{t-1}^\\top']) {
+      expect(verify(net, { wrt: 'W_delta_delta', latex }).verdict, latex).toBe('equivalent');
+    }
+    expect(verify(net, { wrt: 'W_delta_delta', latex: '\\sum_t \\delta_{delta,t} delta_{t}^\\top' }).verdict).toBe('different');
+  });
+
   it('a node named e or pi is the node in mathjs syntax, not the constant', () => {
     for (const n of ['e', 'pi']) {
       const text = `name: nm\ninput: 2\nsequence: 2\nnodes:\n  ${n}: { dense: [x, ${n}@prev], units: 2, activation: tanh }\n  o: { dense: ${n}, units: 1 }\ntarget: every-step\nloss: mse\n`;

@@ -429,7 +429,7 @@ class LatexParser {
       }
       if (t.name === 'sum') return this.sum();
       if (t.name === 'sqrt') { this.next(); return { kind: 'call', fn: 'sqrt', args: [this.group()], pos: t.pos }; }
-      if (t.name === 'delta') { this.next(); return this.quantity('delta', t.pos); }
+      if (t.name === 'delta') { this.next(); return this.quantity('delta', t.pos, true); }
       if (t.name === 'lambda') { this.next(); return this.quantity('lambda', t.pos); }
       if (t.name === 'eta' && this.names.rate !== undefined) { this.next(); return gref(RATE, undefined, t.pos); }
       if (FUNCTION_CMDS.has(t.name)) { this.next(); return this.application(FUNCTION_CMDS.get(t.name)!, t.pos); }
@@ -444,7 +444,7 @@ class LatexParser {
         this.next();
         // \operatorname{re}\text{lu}: only one word is read.
         this.expect('}');
-        if (word === 'delta') return this.quantity('delta', inner.pos);
+        if (word === 'delta' && inner.kind === 'cmd') return this.quantity('delta', inner.pos, true);
         const fn = functionName(word);
         if (fn && !this.names.has(word)) return this.application(fn, inner.pos);
         return this.quantity(word, inner.pos);
@@ -610,21 +610,23 @@ class LatexParser {
     return 0;
   }
 
-  private quantity(word: string, pos: number): GNode {
+  /** A name and its scripts; `greek`: written \\delta (a plain word delta is a node of that name when there is one). */
+  private quantity(word: string, pos: number, greek = false): GNode {
     const s = this.scripts();
     const names = this.names;
+    const isDelta = word === 'delta' && (greek || !names.nodes.has('delta'));
     const nameParts = [...(s.label ? [[s.label]] : []), ...s.parts].map((p) => p.join('_'));
     const fail = (what?: string): never => {
-      const written = `${word === 'delta' ? '\\delta' : word}${nameParts.length ? `_{${nameParts.join(',')}}` : ''}`;
+      const written = `${isDelta ? '\\delta' : word}${nameParts.length ? `_{${nameParts.join(',')}}` : ''}`;
       throw new SyntaxProblem(what ?? names.unknown(written), pos);
     };
     let name: string | undefined;
     if (word === 'W' || word === 'w' || word === 'b') {
       if (nameParts.length === 0) fail(`${word}: name the parameter, as in ${[...names.params.keys()].filter((k) => k.startsWith(word === 'b' ? 'b_' : 'W_')).map(latexName).join(', ')}`);
       name = names.param(word === 'b' ? 'b' : 'W', nameParts.flatMap((p) => p.split('_')));
-    } else if (word === 'delta' || word === 'z') {
+    } else if (isDelta || word === 'z') {
       const node = nameParts.length ? nameParts.join('_') : names.defaultNode;
-      if (node === undefined) fail(`${word === 'delta' ? '\\delta' : 'z'} without a node: name it, as in ${word === 'delta' ? '\\delta' : 'z'}_{${[...names.nodes.keys()][0]},t}`);
+      if (node === undefined) fail(`${isDelta ? '\\delta' : 'z'} without a node: name it, as in ${isDelta ? '\\delta' : 'z'}_{${[...names.nodes.keys()][0]},t}`);
       name = `${word}_${node}`;
       if (!names.has(name)) fail();
     } else if (word === 'a' && nameParts.length === 1 && names.nodes.has(nameParts[0]!)) {

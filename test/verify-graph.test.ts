@@ -259,6 +259,13 @@ describe('verify: node names that are also constants', () => {
     expect(verify(net, { wrt: 'W_delta_delta', latex: '\\sum_t \\delta_{delta,t} delta_{t}^\\top' }).verdict).toBe('different');
   });
 
+  it('a node named lambda is the node; \\lambda in LaTeX stays the l2 coefficient', () => {
+    const net = parseNetwork('name: nm\ninput: 2\nsequence: 2\nnodes:\n  lambda: { dense: [x, lambda@prev], units: 2, activation: tanh }\n  o: { dense: lambda, units: 1 }\ntarget: every-step\nloss: mse\nregularization: { l2: 0.01 }\n', 'lambda.yaml');
+    expect(verify(net, { wrt: 'W_lambda_lambda', formula: "sum_t(delta_lambda[t] * lambda[t-1]') + 0.01 * W_lambda_lambda" }).verdict).toBe('equivalent');
+    expect(verify(net, { wrt: 'W_lambda_lambda', latex: '\\sum_t \\delta_{lambda,t} \\mathit{lambda}_{t-1}^\\top + \\lambda W_{lambda,lambda}' }).verdict).toBe('equivalent');
+    expect(verify(net, { wrt: 'W_lambda_lambda', formula: "sum_t(delta_lambda[t] * lambda[t]') + 0.01 * W_lambda_lambda" }).verdict).toBe('different');
+  });
+
   it('a node named e or pi is the node in mathjs syntax, not the constant', () => {
     for (const n of ['e', 'pi']) {
       const text = `name: nm\ninput: 2\nsequence: 2\nnodes:\n  ${n}: { dense: [x, ${n}@prev], units: 2, activation: tanh }\n  o: { dense: ${n}, units: 1 }\ntarget: every-step\nloss: mse\n`;

@@ -7,7 +7,7 @@ import { stepsOf } from '../spec/graph-types.ts';
 import { shapeText } from './context.ts';
 import { ShapeError, SyntaxProblem } from './errors.ts';
 import { children, type GNode, type Idx, type Step } from './graph-formula.ts';
-import { RATE, type GraphNames } from './graph-names.ts';
+import { L2, RATE, type GraphNames } from './graph-names.ts';
 import { hasLoss, type GraphPoint, type Vec } from './graph-values.ts';
 import { referencePair, softmax } from './points.ts';
 
@@ -91,7 +91,7 @@ export class Evaluator<S> {
 
   private ref(n: Extract<GNode, { kind: 'ref' }>, env: Env): Mat<S> {
     const T = this.names.T;
-    const paramLike = this.names.isParam(n.name) || n.name === 'lambda' || n.name === RATE;
+    const paramLike = this.names.isParam(n.name) || n.name === L2 || n.name === RATE;
     const step = n.step;
     const s = paramLike ? undefined : !step ? (env.t ?? T) : step.base === 'lit' ? step.value : (step.base === 't' ? (env.t ?? T) : T) + step.shift;
     const m = this.alg.quantity(n.name, s);
@@ -209,7 +209,7 @@ export function numericAlgebra(names: GraphNames, p: GraphPoint): Algebra<number
     quantity: (name, s) => {
       const param = p.params.get(name);
       if (param) return { rows: param.length, cols: param[0]!.length, data: param.flat() };
-      if (name === 'lambda') return scalarOf(names.l2 ?? 0);
+      if (name === L2) return scalarOf(names.l2 ?? 0);
       if (name === RATE) return scalarOf(names.rate ?? 0);
       const size = names.shapeOf(name)!.rows;
       const col = (v: Vec | undefined): Mat<number> => ({ rows: size, cols: 1, data: v ? [...v] : new Array<number>(size).fill(0) });
@@ -330,7 +330,7 @@ export function polyAlgebra(names: GraphNames): Algebra<Poly> {
         data: Array.from({ length: shape.rows * shape.cols }, (_, k) => (zero ? constant(0) : variable(`${prefix}#${k}`))),
       });
       if (names.isParam(name)) return cells(name, false);
-      if (name === 'lambda') return scalarOf(constant(names.l2 ?? 0));
+      if (name === L2) return scalarOf(constant(names.l2 ?? 0));
       // The rate stays a symbol in a proof: a formula right at one rate only is not proved.
       if (name === RATE) return scalarOf(variable(RATE));
       if (s === undefined || s < 1 || s > T) return cells(name, true);

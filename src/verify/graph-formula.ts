@@ -5,7 +5,7 @@
 import type { MathNode } from 'mathjs';
 import { math } from '../symbolic/mathjs.ts';
 import { SyntaxProblem } from './errors.ts';
-import { RATE, type GraphNames } from './graph-names.ts';
+import { L2, RATE, type GraphNames } from './graph-names.ts';
 import { tokenize, type Token } from './latex-lexer.ts';
 import { precheck } from './mathjs-front.ts';
 
@@ -121,6 +121,8 @@ const BINARY = new Map<string, GOp>([['add', '+'], ['subtract', '-'], ['multiply
 
 /** A name as a mathjs symbol: W_h_h (or W_hh), h, z_h, delta_h, delta (the default node), x, y, lambda. */
 export function resolveSymbol(raw: string, names: GraphNames): string | undefined {
+  // lambda is the l2 coefficient, unless a node takes the name.
+  if (raw === 'lambda' && !names.nodes.has(raw)) return names.l2 !== undefined ? L2 : undefined;
   if (names.has(raw)) return raw;
   const m = /^(W|b)_(.+)$/.exec(raw);
   if (m) return names.param(m[1] as 'W' | 'b', m[2]!.split('_'));
@@ -225,7 +227,7 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         const pos = at('[');
         const isStep = (d: AnyNode): boolean => (d.type === 'SymbolNode' && (d.name === 't' || d.name === 'T')) || (d.type === 'OperatorNode' && (d.args as AnyNode[])[0]?.type === 'SymbolNode' && ['t', 'T'].includes((d.args as AnyNode[])[0]!.name as string));
         // A step comes first on a value of a sequence model (h[t], h[t][j]); anything else is an element index.
-        const stepFirst = !names.isParam(target.name) && target.name !== 'lambda' && target.name !== RATE && target.step === undefined && (names.sequence || (dims.length === 1 && isStep(dims[0]!)));
+        const stepFirst = !names.isParam(target.name) && target.name !== L2 && target.name !== RATE && target.step === undefined && (names.sequence || (dims.length === 1 && isStep(dims[0]!)));
         if (stepFirst) {
           if (dims.length !== 1) throw new SyntaxProblem(`${printGraphMathjs(target)}[…] takes one step (t, t-1, T or a number), then an element index in a second bracket: h[t][j]`, pos);
           return { ...target, step: mathjsStep(dims[0]!, pos) };
@@ -430,7 +432,7 @@ class LatexParser {
       if (t.name === 'sum') return this.sum();
       if (t.name === 'sqrt') { this.next(); return { kind: 'call', fn: 'sqrt', args: [this.group()], pos: t.pos }; }
       if (t.name === 'delta') { this.next(); return this.quantity('delta', t.pos, true); }
-      if (t.name === 'lambda') { this.next(); return this.quantity('lambda', t.pos); }
+      if (t.name === 'lambda') { this.next(); return this.quantity('lambda', t.pos, true); }
       if (t.name === 'eta' && this.names.rate !== undefined) { this.next(); return gref(RATE, undefined, t.pos); }
       if (FUNCTION_CMDS.has(t.name)) { this.next(); return this.application(FUNCTION_CMDS.get(t.name)!, t.pos); }
       if (FONT_CMDS.has(t.name)) {
@@ -631,10 +633,10 @@ class LatexParser {
       if (!names.has(name)) fail();
     } else if (word === 'a' && nameParts.length === 1 && names.nodes.has(nameParts[0]!)) {
       name = nameParts[0];
-    } else if (word === 'lambda') {
+    } else if (word === 'lambda' && (greek || !names.nodes.has('lambda'))) {
       if (nameParts.length) fail();
       if (names.l2 === undefined) fail('\\lambda is the l2 coefficient, and this network has no regularization');
-      name = 'lambda';
+      name = L2;
     } else if (names.has(word) && !word.startsWith('delta_') && !word.startsWith('z_')) {
       if (nameParts.length) fail(`${word} takes a step only, as in ${word}_t or ${word}_{t-1}`);
       name = word;
@@ -709,7 +711,7 @@ export function printGraphMathjs(n: GNode): string {
   const wrap = (c: GNode, min: number): string => (precOf(c) < min ? `(${printGraphMathjs(c)})` : printGraphMathjs(c));
   switch (n.kind) {
     case 'num': return fmtNum(n.value);
-    case 'ref': return `${n.name}${n.step ? `[${stepText(n.step)}]` : ''}${n.index ? `[${n.index.map(idxText).join(',')}]` : ''}`;
+    case 'ref': return `${n.name === L2 ? 'lambda' : n.name}${n.step ? `[${stepText(n.step)}]` : ''}${n.index ? `[${n.index.map(idxText).join(',')}]` : ''}`;
     case 'neg': return `-${wrap(n.arg, PREC.neg + 1)}`;
     case 'transpose': return `${wrap(n.arg, PREC.atom)}'`;
     case 'sum': return n.steps ? `sum(${printGraphMathjs(n.body)}, t, ${n.steps.from}, ${upperText(n.steps)})` : n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
@@ -740,7 +742,7 @@ function latexRef(name: string, step?: Step): string {
   const sub = (s: string): string => (s.length === 1 ? `_${s}` : `_{${s}}`);
   const m = /^(z|delta)_(.+)$/.exec(name);
   if (m) return `${m[1] === 'delta' ? '\\delta' : 'z'}_{${m[2]}${st !== undefined ? `,${st}` : ''}}`;
-  if (name === 'lambda') return '\\lambda';
+  if (name === L2) return '\\lambda';
   if (/^[Wb]_/.test(name)) return latexName(name);
   return `${name}${st !== undefined ? sub(st) : ''}`;
 }

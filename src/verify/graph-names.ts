@@ -6,6 +6,9 @@ import { stepsOf, type GraphNetwork, type NodeSpec } from '../spec/graph-types.t
 import { nearest } from '../spec/nearest.ts';
 import type { Shape } from './context.ts';
 
+/** The l2 coefficient's name in a formula tree (written lambda, \\lambda): no node can take it. */
+export const L2 = 'λ';
+
 /** The rate's name in a formula tree (--update): no node can take it (node names are lower case). */
 export const RATE = 'R';
 
@@ -55,7 +58,7 @@ export class GraphNames {
     if (name === 'x') return { rows: this.network.input, cols: 1 };
     if (name === RATE) return this.rate !== undefined ? { rows: 1, cols: 1 } : undefined;
     if (name === 'y') return { rows: this.nodes.get(this.network.output)!.size, cols: 1 };
-    if (name === 'lambda') return this.l2 !== undefined ? { rows: 1, cols: 1 } : undefined;
+    if (name === L2) return this.l2 !== undefined ? { rows: 1, cols: 1 } : undefined;
     const m = /^(z|delta)_([a-z][a-z0-9]*)$/.exec(name);
     if (m) {
       const node = this.nodes.get(m[2]!);

@@ -61,7 +61,7 @@ import {
   children, gbin, gidx, gnum, gref, gsum, gT, mapTree, nodesOf, parseGraphLatex, parseGraphMathjs, printGraphLatex, printGraphMathjs,
   replaceNode, resolveSymbol, type GNode, type Idx, type Step,
 } from './graph-formula.ts';
-import { GraphNames, RATE } from './graph-names.ts';
+import { GraphNames, L2, RATE } from './graph-names.ts';
 import { graphTangent, randomGraphPoints, roundedPoint, type GraphPoint, type Rows, type Vec } from './graph-values.ts';
 import { DEFAULT_POINTS } from './points.ts';
 import type { Assignment } from './task.ts';
@@ -262,7 +262,7 @@ function makeTarget(net: GraphNetwork, names: GraphNames, wrtText: string, ofTex
   const ofChoices = `C, or a node or pre-activation: ${[...names.nodes.keys()].join(', ')}, ${[...names.nodes.values()].filter((n) => n.kind === 'dense').map((n) => `z_${n.name}`).join(', ')} (one element: ${[...names.nodes.keys()][0]}[i])`;
   const om = /^\s*([^[\]]+?)\s*(?:\[\s*([^\]]*?)\s*\])?\s*$/.exec(ofText);
   const ofName = om ? readName(om[1]!, names) : undefined;
-  if (!ofName || names.isParam(ofName) || ofName === 'x' || ofName === 'y' || ofName === 'lambda' || ofName.startsWith('delta_')) throw new UserError(`--of "${ofText}": expected ${ofChoices}`);
+  if (!ofName || names.isParam(ofName) || ofName === 'x' || ofName === 'y' || ofName === L2 || ofName.startsWith('delta_')) throw new UserError(`--of "${ofText}": expected ${ofChoices}`);
   const size = names.shapeOf(ofName)!.rows;
   let ofIndex: Idx | undefined;
   if (om![2] !== undefined) {
@@ -371,7 +371,7 @@ function checkTree(tree: GNode, names: GraphNames, target: Target, notes: string
       return;
     }
     if (n.kind === 'ref') {
-      const paramLike = names.isParam(n.name) || n.name === 'lambda' || n.name === RATE;
+      const paramLike = names.isParam(n.name) || n.name === L2 || n.name === RATE;
       if (paramLike && n.step) throw new SyntaxProblem(`${n.name} is the same at every step: it takes no step`, n.pos);
       if (!paramLike && names.sequence) {
         if (!n.step && inSum) stepped.add(n.name);
@@ -543,7 +543,7 @@ function expectedTree(net: GraphNetwork, names: GraphNames, target: Target): Exp
   });
   let tree = uses.reduce((acc, u) => gbin('+', acc, u));
   const lambda = g.l2 !== undefined;
-  if (lambda) tree = gbin('+', tree, gbin('*', gref('lambda'), target.index ? gidx(target.wrt, undefined, target.index) : gref(target.wrt)));
+  if (lambda) tree = gbin('+', tree, gbin('*', gref(L2), target.index ? gidx(target.wrt, undefined, target.index) : gref(target.wrt)));
   return { tree, lambda, uses };
 }
 
@@ -605,7 +605,7 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   // A step off by one (t−1 first: δ_{t+1} h_tᵀ is the same sum as δ_t h_{t−1}ᵀ, but not how it is written).
   for (const by of [-1, 1]) {
     for (const n of all) {
-      if (n.kind !== 'ref' || !seq || names.isParam(n.name) || n.name === 'lambda' || n.name === RATE) continue;
+      if (n.kind !== 'ref' || !seq || names.isParam(n.name) || n.name === L2 || n.name === RATE) continue;
       const s = n.step ?? { base: 't', shift: 0 };
       const fixed = withStep(n, shiftStep(s, by));
       yield { tree: replaceNode(tree, n, fixed), message: `${show(withStep(n, s))} where ${show(fixed)} belongs`, kind: 'step' };
@@ -634,7 +634,7 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   // A summand of the gradient left out or added: another use of a shared or tied weight, the regularization.
   const e = ctx.expected();
   if (e) {
-    const l2 = e.lambda ? [gbin('*', gref('lambda'), ctx.target.index ? gidx(ctx.target.wrt, undefined, ctx.target.index) : gref(ctx.target.wrt))] : [];
+    const l2 = e.lambda ? [gbin('*', gref(L2), ctx.target.index ? gidx(ctx.target.wrt, undefined, ctx.target.index) : gref(ctx.target.wrt))] : [];
     for (const u of [...e.uses, ...l2]) {
       const isL2 = l2.includes(u);
       yield { tree: gbin('+', tree, u), message: isL2 ? `the regularization term ${show(u)} (from l2: ${names.l2}) is missing` : `the term ${show(u)} is missing${e.uses.length > 1 ? ` (${ctx.target.wrt} is used ${e.uses.length} times)` : ''}` };
@@ -652,7 +652,7 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   }
   // A name where another of the same shape belongs (δ of another node, h for z_h, x for h).
   for (const n of all) {
-    if (n.kind !== 'ref' || n.name === 'lambda' || n.name === RATE) continue;
+    if (n.kind !== 'ref' || n.name === L2 || n.name === RATE) continue;
     const shape = names.shapeOf(n.name)!;
     for (const other of names.all()) {
       if (other === n.name || names.isParam(other) !== names.isParam(n.name)) continue;

@@ -363,3 +363,37 @@ describe('verify: sums over the steps with bounds', () => {
     expect(() => verify(rnn, { wrt: 'W_h_h', formula: "sum(delta_h[t] * h[t-1]', t, 1, n)" })).toThrow(/bounds of a sum over the steps/);
   });
 });
+
+describe('verify (graph form) reads what people and the derivation write', () => {
+  it("δ of an activation node is the gradient with respect to its argument, as the derivation prints it (the LSTM's δ_tc)", () => {
+    const lstm = graph('examples/lstm.yaml');
+    // δ_c = δ_fc[t+1] ⊙ f[t+1] + δ_tc[t], with δ_tc = (δ_h ⊙ o) ⊙ tanh'(c): the derivation's lines, pasted.
+    expect(verify(lstm, { wrt: 'b_i', formula: 'sum_t((delta_fc[t+1] .* f[t+1] + delta_tc[t]) .* g[t] .* i[t] .* (1 - i[t]))' }).verdict).toBe('numerically-equal');
+    // tanh' applied a second time is wrong.
+    expect(verify(lstm, { wrt: 'b_i', formula: 'sum_t((delta_fc[t+1] .* f[t+1] + delta_tc[t] .* (1 - tc[t].^2)) .* g[t] .* i[t] .* (1 - i[t]))' }).verdict).toBe('different');
+  });
+
+  it('an update written as the derivation prints it (W ← W − η …) or with the iteration as a superscript', () => {
+    const rnn = graph('examples/rnn.yaml');
+    for (const latex of ['W_{h,h} \\leftarrow W_{h,h} - \\eta \\sum_t \\delta_t h_{t-1}^T', 'W_{h,h}^{(k+1)} = W_{h,h}^{(k)} - \\eta \\sum_{t=1}^{T} \\delta_{h,t} h_{t-1}^\\top']) {
+      expect(verify(rnn, { wrt: 'W_h_h', update: true, latex }).verdict, latex).toBe('equivalent');
+    }
+  });
+
+  it('element indices as subscripts: x_k, \\delta_{h,j}, h_{t-1,k}, \\delta^{(t)}_j', () => {
+    expect(verify(graph('examples/autoencoder.yaml'), { wrt: 'W_code[j,k]', latex: '\\delta_{code,j} x_k + \\mathit{code}_j \\delta_{out,k}' }).verdict).toBe('equivalent');
+    expect(verify(graph('examples/residual.yaml'), { wrt: 'W_h[j,k]', latex: '\\delta_{h,j} x_k + \\lambda (W_h)_{j,k}' }).verdict).toBe('equivalent');
+    const rnn = graph('examples/rnn.yaml');
+    expect(verify(rnn, { wrt: 'W_h_h[j,k]', latex: '\\sum_t \\delta_{h,t,j} h_{t-1,k}' }).verdict).toBe('equivalent');
+    expect(verify(rnn, { wrt: 'W_h_h[j,k]', latex: '\\sum_t \\delta^{(t)}_j h^{(t-1)}_k' }).verdict).toBe('equivalent');
+    expect(verify(rnn, { wrt: 'W_h_h[j,k]', latex: '\\sum_t \\delta_{h,t,j} h_{t,k}' }).verdict).toBe('different');
+  });
+
+  it('the formula as read is printed with the brackets its meaning needs (pasting it back gives the same verdict)', () => {
+    const residual = graph('examples/residual.yaml');
+    const formula = "(W_out' * delta_out + W_r' * ((W_out' * delta_out) .* (1 - r.^2))) .* (1 - h.^2)";
+    const first = verify(residual, { wrt: 'b_h', formula });
+    expect(first.verdict).toBe('numerically-equal');
+    expect(verify(residual, { wrt: 'b_h', formula: first.read.formula }).verdict).toBe('numerically-equal');
+  });
+});

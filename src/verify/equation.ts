@@ -1,4 +1,4 @@
-// An optional left-hand side: `W(k+1) = …`, `\frac{\partial C}{\partial W} = …`.
+// An optional left-hand side: `W(k+1) = …`, `W ← …`, `\frac{\partial C}{\partial W} = …`.
 // It is dropped before parsing; only whether it reads as an update (k+1) matters.
 import { SyntaxProblem } from './errors.ts';
 
@@ -27,7 +27,16 @@ export function splitEquation(text: string): Equation {
       equals.push(i);
     }
   }
-  if (equals.length === 0) return { rhs: text, offset: 0, lhsIsUpdate: false };
+  if (equals.length === 0) {
+    // An assignment, as the derivation prints an update (W ← W − η …): the left side is the next iterate.
+    const arrow = /\\leftarrow|←|:=/.exec(text);
+    if (arrow) {
+      const lhs = text.slice(0, arrow.index);
+      if (lhs.trim() === '') throw new SyntaxProblem(`nothing before "${arrow[0]}"`, arrow.index);
+      return { rhs: text.slice(arrow.index + arrow[0].length), offset: arrow.index + arrow[0].length, lhs, lhsIsUpdate: true };
+    }
+    return { rhs: text, offset: 0, lhsIsUpdate: false };
+  }
   if (equals.length > 1) throw new SyntaxProblem('one equation at a time: a second "=" here', equals[1]!);
   const at = equals[0]!;
   const lhs = text.slice(0, at);

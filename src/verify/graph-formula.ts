@@ -574,6 +574,11 @@ class LatexParser {
         s.step = stepMark.step;
         continue;
       }
+      // ^{(k)} on a parameter in an update: its value before the step, as in W^{(k)} (W^{(k+1)} is the left side).
+      if (this.names.rate !== undefined && this.isSym('^') && this.isSym('{', 1) && this.isSym('(', 2) && this.peek(3).kind === 'word' && (this.peek(3) as { text: string }).text === 'k' && this.isSym(')', 4) && this.isSym('}', 5)) {
+        for (let k = 0; k < 6; k++) this.next();
+        continue;
+      }
       // ^{(h)}: a label naming the node, as in \delta^{(h)}_t.
       if (this.isSym('^') && this.isSym('{', 1) && this.isSym('(', 2) && this.peek(3).kind === 'word' && this.isSym(')', 4)) {
         this.next(); this.next(); this.next();
@@ -623,6 +628,15 @@ class LatexParser {
       throw new SyntaxProblem(what ?? names.unknown(written), pos);
     };
     let name: string | undefined;
+    // A last subscript part that is one index letter, where the name without it is known: an element,
+    // as in x_k, h_{t-1,k} or \delta_{h,j} (a node of that one-letter name wins).
+    let element: string | undefined;
+    const last = nameParts[nameParts.length - 1];
+    if (last !== undefined && INDEX_LETTER.test(last) && !names.nodes.has(last) && word !== 'W' && word !== 'w' && word !== 'b') {
+      const rest = nameParts.slice(0, -1);
+      const known = isDelta || word === 'z' ? (rest.length ? names.has(`${isDelta ? 'delta' : 'z'}_${rest.join('_')}`) : names.defaultNode !== undefined) : rest.length === 0 && names.has(word) && !word.startsWith('delta_') && !word.startsWith('z_');
+      if (known) { element = last; nameParts.pop(); }
+    }
     if (word === 'W' || word === 'w' || word === 'b') {
       if (nameParts.length === 0) fail(`${word}: name the parameter, as in ${[...names.params.keys()].filter((k) => k.startsWith(word === 'b' ? 'b_' : 'W_')).map(latexName).join(', ')}`);
       name = names.param(word === 'b' ? 'b' : 'W', nameParts.flatMap((p) => p.split('_')));
@@ -649,7 +663,7 @@ class LatexParser {
     if (names.rate !== undefined && names.isParam(name!) && this.isSym('(') && this.peek(1).kind === 'word' && (this.peek(1) as { text: string }).text === 'k' && this.isSym(')', 2)) {
       this.next(); this.next(); this.next();
     }
-    const r = gref(name!, s.step, pos);
+    const r = element !== undefined ? gidx(name!, s.step, [{ kind: 'var', name: element }]) : gref(name!, s.step, pos);
     return s.transposed ? gT(r) : r;
   }
 }
@@ -719,7 +733,10 @@ export function printGraphMathjs(n: GNode): string {
     case 'bin': {
       const p = precOf(n);
       const op = n.op === '^' ? '.^' : n.op;
-      const right = n.op === '-' || n.op === '/' || n.op === './' || n.op === '^' ? wrap(n.right, p + 1) : wrap(n.right, p);
+      // Operators of one level read left to right: a right operand of that level keeps its brackets unless
+      // it is the same associative operator (a * (b .* c) is not (a * b) .* c).
+      const sameLevelOther = n.right.kind === 'bin' && precOf(n.right) === p && n.right.op !== n.op && p === PREC.mul;
+      const right = n.op === '-' || n.op === '/' || n.op === './' || n.op === '^' || sameLevelOther ? wrap(n.right, p + 1) : wrap(n.right, p);
       const left = n.op === '^' ? wrap(n.left, PREC.post) : wrap(n.left, p);
       return n.op === '^' ? `${left}${op}${right}` : `${left} ${op} ${right}`;
     }

@@ -197,10 +197,14 @@ export function graphPointAt(net: GraphNetwork, params: ReadonlyMap<string, Rows
           });
           break;
         }
-        case 'of':
-          delta.get(node.name)![t - 1] = gt;
-          send(node.inputs[0]!, t, activationVjp(node.activation, ins[0]!, value.get(node.name)![t - 1]!, gt));
+        case 'of': {
+          // δ of an activation node is the gradient with respect to its argument as it reads it (σ'
+          // applied), as the derivation prints it: the of node's z is its input.
+          const d = activationVjp(node.activation, ins[0]!, value.get(node.name)![t - 1]!, gt);
+          delta.get(node.name)![t - 1] = d;
+          send(node.inputs[0]!, t, d);
           break;
+        }
       }
     }
   }

@@ -397,3 +397,16 @@ describe('verify (graph form) reads what people and the derivation write', () =>
     expect(verify(residual, { wrt: 'b_h', formula: first.read.formula }).verdict).toBe('numerically-equal');
   });
 });
+
+describe('verify (graph form): a part of a vector, as the derivation prints a concat\'s term', () => {
+  const net = parseNetwork('name: bi\ninput: 2\nsequence: 3\nnodes:\n  f: { dense: [x, f@prev], units: 3, activation: tanh }\n  g: { dense: [x, f, g@prev], units: 2, activation: sigmoid }\n  m: { concat: [f, g] }\n  out: { dense: m, units: 1 }\ntarget: every-step\nloss: squared\nregularization: { l2: 0.01 }\n', 'bi.yaml');
+  it('[δ_m]_{1:3} in LaTeX and delta_m[t][1:3] in mathjs syntax read as rows 1 to 3', () => {
+    const latex = "\\sum_{t=1}^{T} \\left(W_{f,f}^{\\top} \\delta_{f,t+1} + W_{g,f}^{\\top} \\delta_{g,t} + \\left[\\delta_{m,t}\\right]_{1:3}\\right) \\odot \\tanh'\\left(z_{f,t}\\right)";
+    expect(verify(net, { wrt: 'b_f', latex }).verdict).toBe('numerically-equal');
+    expect(verify(net, { wrt: 'b_f', formula: "sum_t((W_f_f' * delta_f[t+1] + W_g_f' * delta_g[t] + delta_m[t][1:3]) .* (1 - f[t].^2))" }).verdict).toBe('numerically-equal');
+    // The path through g left out: different.
+    expect(verify(net, { wrt: 'b_f', formula: "sum_t((W_f_f' * delta_f[t+1] + delta_m[t][1:3]) .* (1 - f[t].^2))" }).verdict).toBe('different');
+    // Rows past the end: the shapes do not fit.
+    expect(verify(net, { wrt: 'b_f', formula: "sum_t(delta_m[t][4:6])" }).verdict).toBe('different');
+  });
+});

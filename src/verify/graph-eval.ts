@@ -57,6 +57,12 @@ export class Evaluator<S> {
         for (let c = 0; c < a.cols; c++) for (let r = 0; r < a.rows; r++) data.push(a.data[r * a.cols + c]!);
         return { rows: a.cols, cols: a.rows, data };
       }
+      case 'slice': {
+        const a = this.eval(n.arg, env);
+        if (a.cols !== 1) throw new ShapeError(`a part [${n.from}:${n.to}] is taken of a column vector, found ${shapeText(a)}`, n.pos);
+        if (n.to > a.rows) throw new ShapeError(`rows ${n.from} to ${n.to} of a vector of ${a.rows}`, n.pos);
+        return { rows: n.to - n.from + 1, cols: 1, data: a.data.slice(n.from - 1, n.to) };
+      }
       case 'sum': {
         let acc: Mat<S> | undefined;
         const range = n.index === 't' ? this.names.T + (n.steps?.toShift ?? 0) : indexRange(n.body, n.index, this.names, n.pos);

@@ -32,6 +32,8 @@ export type GNode = { readonly pos: number } & (
    * or \\sum_{t=0}^{T-1}), or over an element index letter (its range from where it indexes).
    */
   | { readonly kind: 'sum'; readonly body: GNode; readonly index: string; readonly steps?: SumSteps }
+  /** Rows from..to (1-based, inclusive) of a column vector: [δ_m]_{1:3}, delta_m[t][1:3] (a concat's part). */
+  | { readonly kind: 'slice'; readonly arg: GNode; readonly from: number; readonly to: number }
 );
 
 /** The bounds of a sum over the steps other than 1..T: t from `from` to T + `toShift`. */
@@ -55,6 +57,7 @@ export function children(n: GNode): GNode[] {
     case 'bin': return [n.left, n.right];
     case 'call': return [...n.args];
     case 'sum': return [n.body];
+    case 'slice': return [n.arg];
   }
 }
 
@@ -65,6 +68,7 @@ export function withChildren(n: GNode, cs: readonly GNode[]): GNode {
     case 'bin': return { ...n, left: cs[0]!, right: cs[1]! };
     case 'call': return { ...n, args: cs };
     case 'sum': return { ...n, body: cs[0]! };
+    case 'slice': return { ...n, arg: cs[0]! };
   }
 }
 
@@ -220,6 +224,15 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         const object = n.object as AnyNode;
         const index = n.index as AnyNode;
         if (index.dotNotation) throw new SyntaxProblem('property access is not part of a formula', at('.'));
+        const dims0 = index.dimensions as AnyNode[];
+        // v[a:b]: rows a to b of a column vector (a concat's part), of any expression.
+        if (dims0.length === 1 && dims0[0]!.type === 'RangeNode') {
+          const r = dims0[0] as AnyNode;
+          const bound = (b: AnyNode | undefined): number | undefined => (b?.type === 'ConstantNode' && typeof b.value === 'number' && Number.isInteger(b.value) && b.value >= 1 ? b.value : undefined);
+          const [from, to] = [bound(r.start as AnyNode), bound(r.end as AnyNode)];
+          if (from === undefined || to === undefined || from > to || r.step) throw new SyntaxProblem('a part of a vector is [a:b], whole numbers from 1 with a ≤ b', at('['));
+          return { kind: 'slice', arg: read(object), from, to, pos: at('[') };
+        }
         if (object.type !== 'SymbolNode' && object.type !== 'AccessorNode') throw new SyntaxProblem('only a name takes a step or an index, as in h[t-1] or W_h[j,k]', at('['));
         const target = read(object);
         if (target.kind !== 'ref' || target.index) throw new SyntaxProblem('only a name takes a step or an index, as in h[t-1] or W_h[j,k]', at('['));
@@ -409,6 +422,11 @@ class LatexParser {
       this.next();
       const e = this.expr();
       this.expect(t.text === '(' ? ')' : t.text === '[' ? ']' : '}');
+      // [\delta_{m,t}]_{1:3}: rows 1 to 3 (a concat's part), as the derivation prints a concat's term.
+      if (this.isSym('_')) {
+        const slice = this.sliceScript();
+        if (slice) return { kind: 'slice', arg: e, from: slice.from, to: slice.to, pos: t.pos };
+      }
       // (\delta_{h,t})_j, [W_{hh}]_{j,k}: one element.
       if (this.isSym('_') && e.kind === 'ref' && !e.index) {
         this.next();
@@ -513,6 +531,19 @@ class LatexParser {
       if (t.kind === 'sym' && t.text === '}' && --depth === 0) return out;
       out.push(t);
     }
+  }
+
+  /** _{a:b} (or _{a..b}) after a bracket: the rows it takes, consumed; else undefined and nothing consumed. */
+  private sliceScript(): { from: number; to: number } | undefined {
+    const k0 = this.isSym('{', 1) ? 2 : 1;
+    const a = this.peek(k0);
+    const colon = this.peek(k0 + 1);
+    const b = this.peek(k0 + 2);
+    if (a.kind !== 'num' || !(colon.kind === 'sym' && colon.text === ':') || b.kind !== 'num') return undefined;
+    if (k0 === 2 && !this.isSym('}', k0 + 3)) return undefined;
+    if (!Number.isInteger(a.value) || !Number.isInteger(b.value) || a.value < 1 || a.value > b.value) throw new SyntaxProblem('a part of a vector is _{a:b}, whole numbers from 1 with a ≤ b', a.pos);
+    for (let k = 0; k < k0 + 3 + (k0 === 2 ? 1 : 0); k++) this.next();
+    return { from: a.value, to: b.value };
   }
 
   /** A function, with an optional prime or power, applied to (…) or to the next factor. */
@@ -728,6 +759,7 @@ export function printGraphMathjs(n: GNode): string {
     case 'ref': return `${n.name === L2 ? 'lambda' : n.name}${n.step ? `[${stepText(n.step)}]` : ''}${n.index ? `[${n.index.map(idxText).join(',')}]` : ''}`;
     case 'neg': return `-${wrap(n.arg, PREC.neg + 1)}`;
     case 'transpose': return `${wrap(n.arg, PREC.atom)}'`;
+    case 'slice': return `${wrap(n.arg, PREC.atom)}[${n.from}:${n.to}]`;
     case 'sum': return n.steps ? `sum(${printGraphMathjs(n.body)}, t, ${n.steps.from}, ${upperText(n.steps)})` : n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
     case 'call': return `${n.fn === 'df' ? "f'" : n.fn}(${printGraphMathjs(n.args[0]!)})`;
     case 'bin': {
@@ -784,6 +816,7 @@ export function printGraphLatex(n: GNode): string {
       const body = n.body.kind === 'bin' && (n.body.op === '+' || n.body.op === '-') ? `\\left(${printGraphLatex(n.body)}\\right)` : printGraphLatex(n.body);
       return n.steps ? `\\sum_{t=${n.steps.from}}^{${upperText(n.steps)}} ${body}` : `\\sum_{${n.index}} ${body}`;
     }
+    case 'slice': return `\\left[${printGraphLatex(n.arg)}\\right]_{${n.from}:${n.to}}`;
     case 'call': return n.fn === 'sqrt' ? `\\sqrt{${printGraphLatex(n.args[0]!)}}` : `${LATEX_FN[n.fn] ?? `\\operatorname{${n.fn}}`}\\left(${printGraphLatex(n.args[0]!)}\\right)`;
     case 'bin': {
       const p = precOf(n);

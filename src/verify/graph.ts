@@ -618,9 +618,11 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
     yield { tree: mapTree(tree, (n) => (n.kind === 'ref' && n.index ? { ...n, index: n.index.map(swap) } : n)), message: `the indices ${a} and ${b} are swapped` };
   }
   // Transposes of a name; factors swapped (δ hᵀ written as h δᵀ); a transposed product.
+  // A name already under a transpose is not offered a second one (Wᵀᵀ is W: the "too many" fix says it).
+  const transposed = new Set(all.flatMap((n) => (n.kind === 'transpose' ? [n.arg] : [])));
   for (const n of all) {
     if (n.kind === 'transpose' && n.arg.kind === 'ref') yield { tree: replaceNode(tree, n, n.arg), message: `a transpose too many: ${show(n)} should be ${show(n.arg)}` };
-    else if (n.kind === 'ref' && !n.index) yield { tree: replaceNode(tree, n, gT(n)), message: `a transpose is missing: ${show(n)} should be ${show(gT(n))}` };
+    else if (n.kind === 'ref' && !n.index && !transposed.has(n)) yield { tree: replaceNode(tree, n, gT(n)), message: `a transpose is missing: ${show(n)} should be ${show(gT(n))}` };
   }
   for (const n of all) {
     if (n.kind !== 'bin' || n.op !== '*') continue;

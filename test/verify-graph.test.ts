@@ -359,7 +359,9 @@ describe('verify: sums over the steps with bounds', () => {
   });
 
   it('bounds it cannot read are a positioned error', () => {
-    expect(() => verify(rnn, { wrt: 'W_h_h', latex: '\\sum_{t=1}^{n} \\delta_t h_{t-1}^T' })).toThrow(/ends at T or T minus a whole number/);
+    expect(() => verify(rnn, { wrt: "W_h_h", latex: "\\sum_{t=1}^{n} \\delta_t h_{t-1}^T" })).toThrow(/ends at T, T minus a whole number or a step number/);
+    expect(verify(rnn, { wrt: "W_h_h", latex: "\\sum_{t=1}^{4} \\delta_t h_{t-1}^T" }).verdict).toBe("equivalent");
+    expect(verify(rnn, { wrt: "W_h_h", latex: "\\sum_{t=1}^{3} \\delta_t h_{t-1}^T" }).verdict).toBe("different");
     expect(() => verify(rnn, { wrt: 'W_h_h', formula: "sum(delta_h[t] * h[t-1]', t, 1, n)" })).toThrow(/bounds of a sum over the steps/);
   });
 });

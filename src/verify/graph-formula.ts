@@ -200,7 +200,7 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
             throw new SyntaxProblem('a sum runs over the steps, sum_t(…), sum(…, t) or sum(…, t, 2, T), or over an index letter, sum(W_h[i,j] * delta_h[i], i)', pos);
           }
           if (args.length === 4) {
-            const bounds = mathjsSumBounds(args[2]!.toString(), args[3]!.toString());
+            const bounds = mathjsSumBounds(args[2]!.toString(), args[3]!.toString(), names.T);
             if (!bounds) throw new SyntaxProblem('the bounds of a sum over the steps: a whole number from 0, and T or T minus a whole number, as in sum(…, t, 2, T)', pos);
             const steps = sumSteps(bounds.from, bounds.toShift);
             return { kind: 'sum', body: read(args[0]!), index: 't', ...(steps ? { steps } : {}), pos };
@@ -508,8 +508,9 @@ class LatexParser {
     if (!index) throw new SyntaxProblem('name the sum\'s index: \\sum_t', pos);
     if (index !== 't') return { kind: 'sum', body: this.term(), index, pos };
     // A sum over the steps may start at 0, 1, 2, … and end at T or T − k (values before the first step are zero).
-    const to = upper === undefined ? { toShift: 0 } : /^T(?:-(\d+))?$/.exec(upper);
-    if (!to) throw new SyntaxProblem(`a sum over the steps ends at T or T minus a whole number, as in \\sum_{t=1}^{T} or \\sum_{t=0}^{T-1}; found ^{${upper}}`, pos);
+    // ^{3} is step 3 of this network's T steps.
+    const to = upper === undefined ? { toShift: 0 } : /^\d+$/.test(upper) ? { toShift: Number(upper) - this.names.T } : /^T(?:-(\d+))?$/.exec(upper);
+    if (!to) throw new SyntaxProblem(`a sum over the steps ends at T, T minus a whole number or a step number, as in \\sum_{t=1}^{T} or \\sum_{t=0}^{T-1}; found ^{${upper}}`, pos);
     const steps = sumSteps(from, 'toShift' in to ? to.toShift : -Number(to[1] ?? 0));
     return { kind: 'sum', body: this.term(), index, ...(steps ? { steps } : {}), pos };
   }
@@ -727,11 +728,13 @@ function stepOf(part: Token[]): Step | undefined {
 /** T, or T-k. */
 const upperText = (b: SumSteps): string => (b.toShift === 0 ? 'T' : `T${b.toShift}`);
 
-/** mathjs bounds of sum(…, t, FROM, TO): FROM a whole number ≥ 0, TO T or T-k. */
-function mathjsSumBounds(from: string, to: string): SumSteps | undefined {
+/** mathjs bounds of sum(…, t, FROM, TO): FROM a whole number ≥ 0, TO T, T-k or a step number. */
+function mathjsSumBounds(from: string, to: string, T: number): SumSteps | undefined {
   const f = /^\s*(\d+)\s*$/.exec(from);
+  const n = /^\s*(\d+)\s*$/.exec(to);
   const u = /^\s*T\s*(?:-\s*(\d+))?\s*$/.exec(to);
-  return f && u ? { from: Number(f[1]), toShift: -Number(u[1] ?? 0) } : undefined;
+  if (!f || !(n || u)) return undefined;
+  return { from: Number(f[1]), toShift: n ? Number(n[1]) - T : -Number(u![1] ?? 0) };
 }
 
 const stepText = (s: Step): string => (s.base === 'lit' ? String(s.value) : `${s.base}${s.shift === 0 ? '' : s.shift > 0 ? `+${s.shift}` : s.shift}`);

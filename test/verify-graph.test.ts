@@ -296,7 +296,7 @@ describe('verify reads what the derivation prints', () => {
         }
       }
     }
-    expect(checked).toBe(112); // 28 parameters × 2 notations × 2 weights of type
+    expect(checked).toBe(112); // 28 parameters × 2 notations × plain and bold
   }, 120_000);
 
   it('steps as superscripts (h^{(t-1)}), \\mathsf T without braces', () => {

@@ -358,9 +358,10 @@ function renderVerdict(result: VerifyResult, text: string): string {
   return parts.join('\n');
 }
 
-/** dC/dW1 as typed on a keyboard without ∂: the library reads ∂C/∂W1. */
+/** dC/dW1 (dC/dW_h_h) as typed on a keyboard without ∂: the library reads ∂C/∂W1. */
 function readable(claim: string): string {
-  return claim.replace(/^\s*d\s*([A-Za-z][A-Za-z0-9]*)\s*\/\s*d\s*([A-Za-z][A-Za-z0-9]*)\s*=/, '∂$1/∂$2 =');
+  // Names as verify writes them: W1, a2, and a graph network's W_h_h, b_out.
+  return claim.replace(/^\s*d\s*([A-Za-z]\w*)\s*\/\s*d\s*([A-Za-z]\w*)\s*=/, '∂$1/∂$2 =');
 }
 
 function runVerify(): void {

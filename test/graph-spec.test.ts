@@ -73,6 +73,7 @@ const BAD: readonly (readonly [string, string, RegExp])[] = [
   ['init with a value that is not a number', `${base('  h: { dense: x, units: 1 }')}train: { rate: 0.1, steps: 1, init: { W_h: [[.nan, 2]] }, data: [ { x: [1, 2], y: [1] } ] }\n`, /train\.init\.W_h: expected a matrix .* of finite numbers/],
   ['a prototype key that an alias spells', base('  h: { dense: x, units: 1, activation: { formula: &p __proto__ } }\n  *p : { dense: h, units: 1 }'), /nodes\.__proto__: the key "__proto__" is not allowed/],
   ['values past the limit (a wide input over many steps, no parameters)', base('  s: { of: x, activation: tanh }', 'sequence: 10000\n').replace('input: 2', 'input: 1000000'), /sequence: the network would hold 20000000000 values per example .* at most 5000000/],
+  ['a missing field, placed at its node', base('  h: { dense: x, units: 2 }\n  r: { dense: h }'), /g\.yaml:5:6: nodes\.r\.units: a dense node needs units/],
   ['init of a name not in the layout', `${base('  h: { dense: x, units: 1 }')}train: { rate: 0.1, steps: 1, init: { W_q: [[1, 2]] }, data: [ { x: [1, 2], y: [1] } ] }\n`, /train\.init\.W_q: no parameter W_q \(the layout has W_h, b_h\)/],
 ];
 

@@ -406,4 +406,28 @@ describe.skipIf(!haveBrowser && !inCi)('the playground page in headless Chromium
     await page.screenshot({ path: join(root, 'docs', 'playground-400.png'), fullPage: true });
     await page.close();
   });
+
+  it('a graph network (the RNN) from its link: derives, verifies a BPTT claim typed as dC/dW_h_h, trains', async () => {
+    const { page, watch } = await watched(browser, 1280, (url) => url.startsWith(`${pathToFileURL(folder).href}/`));
+    const hash = new URLSearchParams({ network: readFileSync(join(root, 'examples', 'rnn.yaml'), 'utf8'), claim: "dC/dW_h_h = sum_t(delta_h[t] * h[t]')" });
+    await page.goto(`${pathToFileURL(join(folder, 'index.html')).href}#${hash.toString()}`, { waitUntil: 'load' });
+    await ready(page);
+    // The wrong claim (h_t for h_{t-1}): different, with every parameter in the counterexample, so it can be reproduced.
+    await page.waitForFunction(() => document.getElementById('verdict-word')?.textContent === 'different');
+    const counter = await page.$eval('#counterexample', (e) => e.textContent ?? '');
+    expect(counter).toMatch(/W_h_h/);
+    expect(counter).toMatch(/W_out/);
+    expect(await page.$eval('#differs', (e) => e.textContent ?? '')).toMatch(/where .* belongs/);
+    // The right one, typed on a keyboard without ∂: proved.
+    await page.$eval('#claim', (e) => { (e as HTMLInputElement).value = ''; });
+    await page.type('#claim', "dC/dW_h_h = sum_t(delta_h[t] * h[t-1]')");
+    await page.click('#verify-button');
+    await page.waitForFunction(() => document.getElementById('verdict-word')?.textContent === 'equivalent');
+    await page.click('#train');
+    await page.waitForSelector('#values[data-state="done"]', { timeout: 15_000 });
+    expect(await katexErrors(page)).toEqual([]);
+    expect(watch.outside, 'requests outside the folder').toEqual([]);
+    expect(await cspOf(page), 'CSP violations').toEqual([]);
+    await page.close();
+  });
 });

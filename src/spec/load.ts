@@ -85,11 +85,14 @@ export function parseNetwork(text: string, file = '<input>'): AnyNetwork {
     const where = pos ? `:${pos.line}:${pos.col}` : '';
     throw new UserError(`${file}${where}: ${problem.message.split('\n')[0]}`);
   }
+  // The place of a field; a missing one is placed at the nearest part of the path that is there (its node's `{`).
   const where = (path: readonly PropertyKey[]): string => {
-    const node = doc.getIn(path as unknown[], true);
-    if (isNode(node) && node.range) {
-      const p = lineCounter.linePos(node.range[0]);
-      return `:${p.line}:${p.col}`;
+    for (let n = path.length; n > 0; n--) {
+      const node = doc.getIn(path.slice(0, n) as unknown[], true);
+      if (isNode(node) && node.range) {
+        const p = lineCounter.linePos(node.range[0]);
+        return `:${p.line}:${p.col}`;
+      }
     }
     return '';
   };

@@ -169,7 +169,7 @@ export function verifyGraph(net: GraphNetwork, options: VerifyOptions): VerifyRe
   }
   const mismatch = judge.firstMismatch(tree, points);
   if (mismatch) {
-    const counterexample = describeMismatch(net, judge, tree, target, mismatch);
+    const counterexample = describeMismatch(net, judge, tree, target, mismatch, names.rate);
     return { verdict: 'different', ...base, counterexample, expected: expected(), differs: hintsFor(), proof: 'not attempted: the values differ', notes };
   }
   const proof = prove(tree, rightFormula(), names, target, deadline);
@@ -461,7 +461,7 @@ function describeTarget(t: Target): string {
 }
 
 /** The counterexample, at the point rounded to few significant digits when the values still differ there. */
-function describeMismatch(net: GraphNetwork, judge: Judge, tree: GNode, target: Target, m: Mismatch): Counterexample {
+function describeMismatch(net: GraphNetwork, judge: Judge, tree: GNode, target: Target, m: Mismatch, rate?: number): Counterexample {
   let at = m;
   for (const digits of [2, 3, 4]) {
     const p = roundedPoint(net, m.point, digits);
@@ -478,9 +478,11 @@ function describeMismatch(net: GraphNetwork, judge: Judge, tree: GNode, target: 
     params,
     x: sequence ? at.point.x.map((v) => [...v]) : [...at.point.x[0]!],
     y: sequence && net.target !== 'last-step' ? at.point.y.map((v) => [...v]) : [...at.point.y[0]!],
+    ...(rate !== undefined ? { rate } : {}),
   };
   const where = target.free.length ? { at: at.at } : target.cell.rows * target.cell.cols > 1 ? { element: [Math.floor(at.index / cols) + 1, (at.index % cols) + 1] as const } : {};
-  return { point, relevant: ['x', 'y'], ...where, formula: at.formula, expected: at.expected };
+  // Every parameter is shown (a graph's values at a step depend on all of them), so the point can be reproduced.
+  return { point, relevant: [...Object.keys(params), 'x', 'y', ...(rate !== undefined ? ['R'] : [])], ...where, formula: at.formula, expected: at.expected };
 }
 
 // ---------------------------------------------------------------- the proof

@@ -9,13 +9,15 @@ const seed = z.number().int();
 
 /** An equation label's prefix: it is printed into \\label{eq:<prefix>:…}, so letters, digits and : . _ - only. */
 export const LABEL_PREFIX = /^[A-Za-z][A-Za-z0-9:._-]*$/;
+/** What LABEL_PREFIX asks for, in every message that refuses a prefix. */
+export const LABEL_PREFIX_RULE = 'expected letters, digits and : . _ -, starting with a letter';
 
 const latexOptions = {
   notation: z.enum(['nielsen', 'question']).optional(),
   fragment: z.boolean().optional(),
   expandLimit: count(32).optional(), // as the command line's --expand-limit (LIMITS in src/cli/common.ts)
   levels: z.strictObject({ matrix: z.boolean(), index: z.boolean(), scalar: z.boolean() }).optional(),
-  labelPrefix: z.string().regex(LABEL_PREFIX, 'expected letters, digits and : . _ -, starting with a letter').optional(),
+  labelPrefix: z.string().regex(LABEL_PREFIX, LABEL_PREFIX_RULE).optional(),
   heading: z.enum(['section', 'subsection', 'none']).optional(),
   bold: z.boolean().optional(),
 };

@@ -15,7 +15,7 @@ import { graphDerivationDocument } from './render/graph-latex.ts';
 import { generateGraphNumPy, generateGraphOctave } from './render/graph-array.ts';
 import { derivationDocument, latexOf, type DerivationDocument } from './render/latex.ts';
 import { generateDeclarations } from './render/typescript.ts';
-import { LABEL_PREFIX } from './api-options.ts';
+import { LABEL_PREFIX, LABEL_PREFIX_RULE } from './api-options.ts';
 import { UserError } from './errors.ts';
 
 /** A network with its derivation; the unrolled scalar routine is built only when asked for. */
@@ -77,7 +77,7 @@ function deepFreeze(value: unknown): void {
 /** The document the LaTeX and the page are printed from. */
 export function documentOf(c: AnyCompiled, options: Partial<LatexOptions> = {}): DerivationDocument {
   // Printed into every \\label: checked here too, whoever calls (the command line, the library, the page).
-  if (options.labelPrefix !== undefined && !LABEL_PREFIX.test(options.labelPrefix)) throw new UserError(`labelPrefix: expected letters, digits and : . _ -, starting with a letter; found ${JSON.stringify(options.labelPrefix)}`);
+  if (options.labelPrefix !== undefined && !LABEL_PREFIX.test(options.labelPrefix)) throw new UserError(`labelPrefix: ${LABEL_PREFIX_RULE}; found ${JSON.stringify(options.labelPrefix)}`);
   if (c instanceof CompiledGraph) return graphDerivationDocument(c.derivation, options);
   return derivationDocument(c, options);
 }

@@ -97,7 +97,8 @@ export const FINITE_DIFFERENCE_SAMPLE = 48;
  * Above this many parameters (or numbers one reference evaluation works through, see
  * Oracle.cost) the finite differences differentiate the trainer's own loss function, not the
  * reference's: one reference loss of a 2000-2000-10 network takes about half a second in mathjs
- * (an RNN of 50 units over 10,000 steps, about as long), and a check needs 4 × 48 of them a point. The trainer's loss is itself compared with the reference's at every
+ * (an RNN of 50 units over 10,000 steps, about as long), and a check needs 4 × 48 of them a
+ * point. The trainer's loss is itself compared with the reference's at every
  * point, so the chain of checks stays independent of the gradient code.
  */
 export const REFERENCE_FD_LIMIT = 100_000;

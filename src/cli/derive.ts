@@ -2,7 +2,7 @@
 import { watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { LABEL_PREFIX } from '../api-options.ts';
+import { LABEL_PREFIX, LABEL_PREFIX_RULE } from '../api-options.ts';
 import { outputsFor, type OutputFile } from '../outputs.ts';
 import { compileNetwork, renderDeclarations, renderJavaScript, renderNumPy, renderOctave, type AnyCompiled } from '../pipeline.ts';
 import { numpyFileName } from '../render/numpy.ts';
@@ -22,7 +22,7 @@ const DEFAULT_LEVELS = 'matrix,index,scalar';
 export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise<number> {
   if (opts.notation !== 'nielsen' && opts.notation !== 'question') throw new UserError(`--notation: expected nielsen or question, found "${opts.notation}"`);
   if (!['section', 'subsection', 'none'].includes(opts.heading)) throw new UserError(`--heading: expected section, subsection or none, found "${opts.heading}"`);
-  if (opts.labelPrefix !== undefined && !LABEL_PREFIX.test(opts.labelPrefix)) throw new UserError(`--label-prefix: expected letters, digits and : . _ -, starting with a letter; found "${opts.labelPrefix}"`);
+  if (opts.labelPrefix !== undefined && !LABEL_PREFIX.test(opts.labelPrefix)) throw new UserError(`--label-prefix: ${LABEL_PREFIX_RULE}; found "${opts.labelPrefix}"`);
   const unroll = parseUnroll(opts.unroll);
   const levels = opts.levels.split(',').map((s) => s.trim());
   const unknown = levels.find((l) => !['matrix', 'index', 'scalar'].includes(l));
@@ -57,14 +57,15 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
       expandLimit,
       unroll,
     }, step);
-    // A scalar level asked for by name but too large to write out is said here as well as in the document.
+    // Levels asked for by name that the document leaves out are said here as well as in it (when a document is written).
+    const levelsNamed = opts.levels !== DEFAULT_LEVELS && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined);
     const paramCount = layoutOf(network).paramCount;
-    if (opts.levels !== DEFAULT_LEVELS && !isGraph(network) && levels.includes('scalar') && paramCount > expandLimit && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
+    if (levelsNamed && !isGraph(network) && levels.includes('scalar') && paramCount > expandLimit) {
       ctx.stderr.write(`deltagen: note: --levels scalar: ${network.name} has ${paramCount} parameters, more than --expand-limit ${expandLimit}; the document says the scalar level is left out\n`);
     }
-    // The graph form prints the matrix form only: levels asked for by name that it has not are said here too.
+    // The graph form prints the matrix form only.
     const missing = isGraph(network) ? levels.filter((l) => l === 'index' || l === 'scalar') : [];
-    if (opts.levels !== DEFAULT_LEVELS && missing.length > 0 && (opts.latex !== undefined || opts.html !== undefined || codePath === undefined)) {
+    if (levelsNamed && missing.length > 0) {
       ctx.stderr.write(`deltagen: note: --levels ${missing.join(',')}: ${network.name} is a network of nodes, derived in matrix form only; the document says so\n`);
     }
     // The trainer: the file --ts or --code names (a .js brings its .d.ts beside it), or each file in --out.

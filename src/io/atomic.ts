@@ -83,11 +83,11 @@ function throughLinks(path: string): string {
  * such as /dev/full or /dev/stdout, a FIFO, a folder), which a rename would
  * replace with a regular file.
  */
-function refuseUnsafeTargets(files: readonly FileToWrite[], protect: readonly string[]): void {
+function refuseUnsafeTargets(files: readonly FileToWrite[], targets: readonly string[], protect: readonly string[]): void {
   const seen = new Map<string, string>();
   const protectedFiles = protect.map((p) => ({ path: p, stat: statOrUndefined(p) }));
-  for (const f of files) {
-    const key = resolve(throughLinks(f.path));
+  for (const [i, f] of files.entries()) {
+    const key = resolve(targets[i]!);
     const twice = seen.get(key);
     if (twice !== undefined) throw new UserError(`${f.path}: named for two outputs (${twice} and this one); give each output its own file`);
     seen.set(key, f.path);
@@ -156,10 +156,10 @@ async function lock(dir: string, stopped: () => NodeJS.Signals | undefined, onWa
 export async function writeFilesAtomic(files: readonly FileToWrite[], options: WriteOptions = {}): Promise<void> {
   // Read lazily rendered contents first, so a rendering error is not reported as a write error.
   const contents = files.map((f) => f.content);
-  refuseUnsafeTargets(files, options.protect ?? []);
-  // From here on a link's target is written (its folder locked), the link left as it is.
-  files = files.map((f) => ({ path: throughLinks(f.path), content: f.content }));
-  const dirs = [...new Set(files.map((f) => resolve(dirname(f.path))))].sort();
+  // The files written: a link's target (its folder locked), the link left as it is. Messages name the paths given.
+  const targets = files.map((f) => throughLinks(f.path));
+  refuseUnsafeTargets(files, targets, options.protect ?? []);
+  const dirs = [...new Set(targets.map((t) => resolve(dirname(t))))].sort();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals): void => { signal ??= s; };
   const check = (): void => { if (signal) throw new Interrupted(signal); };
@@ -173,13 +173,13 @@ export async function writeFilesAtomic(files: readonly FileToWrite[], options: W
       mkdirSync(dir, { recursive: true });
       locks.push(await lock(dir, () => signal, options.onWait));
     }
-    for (const [i, f] of files.entries()) {
-      current = f.path;
-      const tmp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    for (const [i, path] of targets.entries()) {
+      current = path;
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
       try {
         await writeFile(tmp, contents[i]!);
         check(); // the file is not renamed into place once an interrupt came
-        await rename(tmp, f.path);
+        await rename(tmp, path);
       } finally {
         rmSync(tmp, { force: true });
       }

@@ -96,18 +96,19 @@ const LOSS_GRID = [-3, -0.5, 0, 0.25, 0.5, 0.75, 1, 3].flatMap((a) => [0, 0.5, 1
  * that is finite nowhere is refused.
  */
 export function formulaLoss(text: string, field: string): Loss {
+  const shown = `${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`;
   let e: Expr;
   try {
     e = parseScalarFormula(text, { a: A, y: Y });
   } catch (err) {
-    throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${(err as Error).message}`);
+    throw new UserError(`${shown}: ${(err as Error).message}`);
   }
   let gradient: Expr;
   try {
     gradient = withCasDeadline(FORMULA_LOSS_CAS_MS, () => formulaDerivative(e, (A as { sym: Parameters<typeof formulaDerivative>[1] }).sym));
   } catch (err) {
-    if (err instanceof CasTimeout) throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": ${err.message}; write it more simply, or use a loss by name`);
-    if (err instanceof FormulaTooDeep) throw new UserError(`${field}: formula "${text.length > 60 ? `${text.slice(0, 57)}...` : text}": its derivative is nested deeper than ${MAX_FORMULA_DEPTH} levels; write it with fewer nested functions`);
+    if (err instanceof CasTimeout) throw new UserError(`${shown}: ${err.message}; write it more simply, or use a loss by name`);
+    if (err instanceof FormulaTooDeep) throw new UserError(`${shown}: its derivative is nested deeper than ${MAX_FORMULA_DEPTH} levels; write it with fewer nested functions`);
     throw err;
   }
   const at = (f: Expr, a: number, y: number): number => evaluate(f, (s) => (s.base === 'a' ? a : y));

@@ -534,7 +534,7 @@ class LatexParser {
     }
   }
 
-  /** _{a:b} (or _{a..b}) after a bracket: the rows it takes, consumed; else undefined and nothing consumed. */
+  /** _{a:b} or _a:b after a bracket: the rows it takes, consumed; else undefined and nothing consumed. */
   private sliceScript(): { from: number; to: number } | undefined {
     const k0 = this.isSym('{', 1) ? 2 : 1;
     const a = this.peek(k0);
@@ -654,6 +654,8 @@ class LatexParser {
     const s = this.scripts();
     const names = this.names;
     const isDelta = word === 'delta' && (greek || !names.nodes.has('delta'));
+    /** A node value, x or y, written by its own name (delta_h and z_h are written \\delta_h, z_h). */
+    const isValue = names.has(word) && !word.startsWith('delta_') && !word.startsWith('z_');
     const nameParts = [...(s.label ? [[s.label]] : []), ...s.parts].map((p) => p.join('_'));
     const fail = (what?: string): never => {
       const written = `${isDelta ? '\\delta' : word}${nameParts.length ? `_{${nameParts.join(',')}}` : ''}`;
@@ -666,7 +668,7 @@ class LatexParser {
     const last = nameParts[nameParts.length - 1];
     if (last !== undefined && INDEX_LETTER.test(last) && !names.nodes.has(last) && word !== 'W' && word !== 'w' && word !== 'b') {
       const rest = nameParts.slice(0, -1);
-      const known = isDelta || word === 'z' ? (rest.length ? names.has(`${isDelta ? 'delta' : 'z'}_${rest.join('_')}`) : names.defaultNode !== undefined) : rest.length === 0 && names.has(word) && !word.startsWith('delta_') && !word.startsWith('z_');
+      const known = isDelta || word === 'z' ? (rest.length ? names.has(`${isDelta ? 'delta' : 'z'}_${rest.join('_')}`) : names.defaultNode !== undefined) : rest.length === 0 && isValue;
       if (known) { element = last; nameParts.pop(); }
     }
     if (word === 'W' || word === 'w' || word === 'b') {
@@ -683,7 +685,7 @@ class LatexParser {
       if (nameParts.length) fail();
       if (names.l2 === undefined) fail('\\lambda is the l2 coefficient, and this network has no regularization');
       name = L2;
-    } else if (names.has(word) && !word.startsWith('delta_') && !word.startsWith('z_')) {
+    } else if (isValue) {
       if (nameParts.length) fail(`${word} takes a step only, as in ${word}_t or ${word}_{t-1}`);
       name = word;
     } else {

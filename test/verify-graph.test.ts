@@ -412,3 +412,33 @@ describe('verify (graph form): a part of a vector, as the derivation prints a co
     expect(verify(net, { wrt: 'b_f', formula: "sum_t(delta_m[t][4:6])" }).verdict).toBe('different');
   });
 });
+
+describe('verify (graph form): a concat written out as its parts stacked', () => {
+  // An Elman cell on [h_{t-1}; x_t], as LSTM papers write W·[h_{t-1}, x_t].
+  const net = parseNetwork('name: cat\ninput: 2\nsequence: 3\nnodes:\n  hx: { concat: [h@prev, x] }\n  h: { dense: hx, units: 3, activation: tanh }\n  out: { dense: h, units: 1 }\ntarget: every-step\nloss: half-squared\n', 'cat.yaml');
+  it('[h_{t-1}; x_t], Colah\'s [h_{t-1}, x_t], a bmatrix and mathjs [h[t-1]; x[t]] are proved equal to Σ δ hx_tᵀ', () => {
+    for (const claim of [
+      { latex: '\\sum_t \\delta_{h,t} [h_{t-1}; x_t]^T' },
+      { latex: '\\sum_t \\delta_{h,t} \\left[h_{t-1}, x_t\\right]^\\top' },
+      { latex: '\\sum_{t=1}^{T} \\delta_{h,t} \\begin{bmatrix} h_{t-1} \\\\ x_t \\end{bmatrix}^{\\mathsf T}' },
+      { formula: "sum_t(delta_h[t] * [h[t-1]; x[t]]')" },
+    ]) {
+      const r = verify(net, { wrt: 'W_h', ...claim });
+      expect(r.verdict, JSON.stringify(claim)).toBe('equivalent');
+      // What was read prints back to a formula read the same way.
+      expect(verify(net, { wrt: 'W_h', formula: r.read.formula }).verdict).toBe('equivalent');
+      expect(verify(net, { wrt: 'W_h', latex: r.read.latex }).verdict).toBe('equivalent');
+    }
+  });
+  it('parts in the wrong order or at the wrong step are different, and the step is named', () => {
+    expect(verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [x[t]; h[t-1]]')" }).verdict).toBe('different');
+    const r = verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [h[t]; x[t]]')" });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toContain('h[t-1]');
+  });
+  it('a row of vectors, or a part that is not a column, is a positioned error', () => {
+    expect(() => verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [h[t-1], x[t]]')" })).toThrow(/stacked with semicolons/);
+    expect(() => verify(net, { wrt: 'W_h', latex: '\\sum_t \\delta_{h,t} \\begin{bmatrix} h_{t-1} & x_t \\end{bmatrix}' })).toThrow(/one column/);
+    expect(verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [h[t-1]'; x[t]]')" }).verdict).toBe('different');
+  });
+});

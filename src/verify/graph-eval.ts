@@ -63,6 +63,12 @@ export class Evaluator<S> {
         if (n.to > a.rows) throw new ShapeError(`rows ${n.from} to ${n.to} of a vector of ${a.rows}`, n.pos);
         return { rows: n.to - n.from + 1, cols: 1, data: a.data.slice(n.from - 1, n.to) };
       }
+      case 'stack': {
+        const parts = n.parts.map((p) => this.eval(p, env));
+        const wide = parts.find((p) => p.cols !== 1);
+        if (wide) throw new ShapeError(`stacked parts are column vectors, found ${shapeText(wide)}`, n.pos);
+        return { rows: parts.reduce((r, p) => r + p.rows, 0), cols: 1, data: parts.flatMap((p) => p.data) };
+      }
       case 'sum': {
         let acc: Mat<S> | undefined;
         const range = n.index === 't' ? this.names.T + (n.steps?.toShift ?? 0) : indexRange(n.body, n.index, this.names, n.pos);
@@ -299,7 +305,7 @@ export function polyAlgebra(names: GraphNames): Algebra<Poly> {
   const net = names.network;
   const live = liveDeltas(names);
   const atom = (name: string, ...args: Poly[]): Poly => variable(`${name}(${args.map(polyKey).join(';')})`);
-  return {
+  const alg: Algebra<Poly> = {
     num: constant,
     add: (a, b) => addP(a, b),
     sub: (a, b) => addP(a, b, -1),
@@ -340,12 +346,16 @@ export function polyAlgebra(names: GraphNames): Algebra<Poly> {
       // The rate stays a symbol in a proof: a formula right at one rate only is not proved.
       if (name === RATE) return scalarOf(variable(RATE));
       if (s === undefined || s < 1 || s > T) return cells(name, true);
+      // A concat's value is its inputs stacked: expanded, [h_{t-1}; x_t] and hx_t are one polynomial.
+      const node = names.nodes.get(name);
+      if (node?.kind === 'concat') return { rows: shape.rows, cols: 1, data: node.inputs.flatMap((r) => alg.quantity(r.node, r.prev ? s - 1 : s).data) };
       if (name === 'y' && net.target === 'last-step') return cells('y', s !== T);
       const d = /^delta_(.+)$/.exec(name);
       if (d && !live.get(d[1]!)![s]) return cells(name, true);
       return cells(`${name}@${s}`, false);
     },
   };
+  return alg;
 }
 
 /** Whether two polynomials are equal (coefficients to 1e-9 relative). */

@@ -34,6 +34,8 @@ export type GNode = { readonly pos: number } & (
   | { readonly kind: 'sum'; readonly body: GNode; readonly index: string; readonly steps?: SumSteps }
   /** Rows from..to (1-based, inclusive) of a column vector: [δ_m]_{1:3}, delta_m[t][1:3] (a concat's part). */
   | { readonly kind: 'slice'; readonly arg: GNode; readonly from: number; readonly to: number }
+  /** Column vectors stacked: [h_{t-1}; x_t], Colah's [h_{t-1}, x_t], \begin{bmatrix} … \end{bmatrix} (a concat node's value). */
+  | { readonly kind: 'stack'; readonly parts: readonly GNode[] }
 );
 
 /** The bounds of a sum over the steps other than 1..T: t from `from` to T + `toShift`. */
@@ -58,6 +60,7 @@ export function children(n: GNode): GNode[] {
     case 'call': return [...n.args];
     case 'sum': return [n.body];
     case 'slice': return [n.arg];
+    case 'stack': return [...n.parts];
   }
 }
 
@@ -69,6 +72,7 @@ export function withChildren(n: GNode, cs: readonly GNode[]): GNode {
     case 'call': return { ...n, args: cs };
     case 'sum': return { ...n, body: cs[0]! };
     case 'slice': return { ...n, arg: cs[0]! };
+    case 'stack': return { ...n, parts: cs };
   }
 }
 
@@ -247,6 +251,12 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         }
         return { ...target, index: dims.map((d) => mathjsIndex(d, pos)) };
       }
+      case 'ArrayNode': {
+        // [a; b]: column vectors stacked (mathjs reads it as rows of one item each).
+        const rows = n.items as AnyNode[];
+        if (!rows.every((r) => r.type === 'ArrayNode' && (r.items as AnyNode[]).length === 1)) throw new SyntaxProblem('column vectors are stacked with semicolons: [h[t-1]; x[t]]', at('['));
+        return { kind: 'stack', parts: rows.map((r) => read((r.items as MathNode[])[0]!)), pos: at('[') };
+      }
       default:
         throw new SyntaxProblem(`${node.type.replace(/Node$/, '').toLowerCase()} expressions are not part of a formula`, offset);
     }
@@ -279,6 +289,7 @@ const FONT_CMDS = new Set(['mathbf', 'boldsymbol', 'bm', 'vec', 'mathit', 'mathb
 const FUNCTION_CMDS = new Map([['exp', 'exp'], ['log', 'log'], ['ln', 'log'], ['tanh', 'tanh'], ['sinh', 'sinh'], ['cosh', 'cosh'], ['sech', 'sech'], ['sin', 'sin'], ['cos', 'cos'], ['sigma', 'sigmoid'], ['phi', 'f']]);
 const HADAMARD = new Map<string, GOp>([['odot', '.*'], ['circ', '.*'], ['oslash', './']]);
 const PRODUCT = new Set(['cdot', 'times', 'ast']);
+const MATRIX_ENVS = new Set(['bmatrix', 'pmatrix', 'matrix']);
 
 interface Scripts { parts: string[][]; step?: Step; label?: string; transposed?: boolean }
 
@@ -407,6 +418,30 @@ class LatexParser {
     return false;
   }
 
+  /** \begin{bmatrix} h_{t-1} \\ x_t \end{bmatrix} (or pmatrix): column vectors stacked. */
+  private matrixStack(): GNode {
+    const pos = this.next().pos;
+    const env = (): string => {
+      this.expect('{');
+      const w = this.next();
+      this.expect('}');
+      return w.kind === 'word' ? w.text : '';
+    };
+    const kind = env();
+    if (!MATRIX_ENVS.has(kind)) throw new SyntaxProblem(`\\begin{${kind}} is not part of the notation (stack vectors with \\begin{bmatrix} a \\\\ b \\end{bmatrix})`, pos);
+    const parts = [this.expr()];
+    while (this.isSym('\\\\')) {
+      this.next();
+      if (this.isCmd('end')) break;
+      parts.push(this.expr());
+    }
+    if (this.isSym('&')) throw new SyntaxProblem('a stack of column vectors has one column: separate its parts with \\\\', this.peek().pos);
+    if (!this.isCmd('end')) throw new SyntaxProblem(`expected \\end{${kind}}, found ${tokenText(this.peek())}`, this.peek().pos);
+    this.next();
+    if (env() !== kind) throw new SyntaxProblem(`\\begin{${kind}} ends with another \\end`, pos);
+    return parts.length === 1 ? parts[0]! : { kind: 'stack', parts, pos };
+  }
+
   /** A script's content: {expr} or one token. */
   private scriptExpr(): GNode {
     if (this.isSym('{')) { this.next(); const e = this.expr(); this.expect('}'); return e; }
@@ -420,7 +455,13 @@ class LatexParser {
     if (t.kind === 'num') { this.next(); return gnum(t.value, t.pos); }
     if (t.kind === 'sym' && (t.text === '(' || t.text === '[' || t.text === '{')) {
       this.next();
-      const e = this.expr();
+      let e = this.expr();
+      // [h_{t-1}; x_t] or [h_{t-1}, x_t]: column vectors stacked, as a concat node's value is written.
+      if (t.text === '[' && (this.isSym(';') || this.isSym(','))) {
+        const parts = [e];
+        while (this.isSym(';') || this.isSym(',')) { this.next(); parts.push(this.expr()); }
+        e = { kind: 'stack', parts, pos: t.pos };
+      }
       this.expect(t.text === '(' ? ')' : t.text === '[' ? ']' : '}');
       // [\delta_{m,t}]_{1:3}: rows 1 to 3 (a concat's part), as the derivation prints a concat's term.
       if (this.isSym('_')) {
@@ -448,6 +489,7 @@ class LatexParser {
         return gbin('/', num, den, t.pos);
       }
       if (t.name === 'sum') return this.sum();
+      if (t.name === 'begin') return this.matrixStack();
       if (t.name === 'sqrt') { this.next(); return { kind: 'call', fn: 'sqrt', args: [this.group()], pos: t.pos }; }
       if (t.name === 'delta') { this.next(); return this.quantity('delta', t.pos, true); }
       if (t.name === 'lambda') { this.next(); return this.quantity('lambda', t.pos, true); }
@@ -765,6 +807,7 @@ export function printGraphMathjs(n: GNode): string {
     case 'neg': return `-${wrap(n.arg, PREC.neg + 1)}`;
     case 'transpose': return `${wrap(n.arg, PREC.atom)}'`;
     case 'slice': return `${wrap(n.arg, PREC.atom)}[${n.from}:${n.to}]`;
+    case 'stack': return `[${n.parts.map(printGraphMathjs).join('; ')}]`;
     case 'sum': return n.steps ? `sum(${printGraphMathjs(n.body)}, t, ${n.steps.from}, ${upperText(n.steps)})` : n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
     case 'call': return `${n.fn === 'df' ? "f'" : n.fn}(${printGraphMathjs(n.args[0]!)})`;
     case 'bin': {
@@ -822,6 +865,7 @@ export function printGraphLatex(n: GNode): string {
       return n.steps ? `\\sum_{t=${n.steps.from}}^{${upperText(n.steps)}} ${body}` : `\\sum_{${n.index}} ${body}`;
     }
     case 'slice': return `\\left[${printGraphLatex(n.arg)}\\right]_{${n.from}:${n.to}}`;
+    case 'stack': return `\\begin{bmatrix} ${n.parts.map(printGraphLatex).join(' \\\\ ')} \\end{bmatrix}`;
     case 'call': return n.fn === 'sqrt' ? `\\sqrt{${printGraphLatex(n.args[0]!)}}` : `${LATEX_FN[n.fn] ?? `\\operatorname{${n.fn}}`}\\left(${printGraphLatex(n.args[0]!)}\\right)`;
     case 'bin': {
       const p = precOf(n);

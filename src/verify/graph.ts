@@ -11,7 +11,9 @@
 // Names in a graph formula (T = the number of steps; without `sequence:` T = 1):
 //   parameters   by layout name: W_h (one input), W_h_x, W_h_h (several inputs), b_h;
 //                LaTeX W_{hh}, W_{hx}, W_{h,x}, W_{h_x}, W_{out}, b_h, b_{out}
-//   node values  by node name: h, c, out (LaTeX a_{h} also reads as h)
+//   node values  by node name: h, c, out (LaTeX a_{h} also reads as h); a concat's
+//                value also as its parts stacked, [h[t-1]; x[t]] (LaTeX [h_{t-1}; x_t],
+//                [h_{t-1}, x_t], \begin{bmatrix} h_{t-1} \\ x_t \end{bmatrix})
 //   z_N          a dense node's pre-activation (LaTeX z_{h})
 //   delta_N      δ_N = ∂C/∂z_N for a dense node, ∂C/∂N for any other node;
 //                LaTeX \delta_N, \delta_{N}, \delta^{(N)}; plain delta / \delta (and z)

@@ -336,7 +336,20 @@ function formatValue(v: unknown): string {
   return JSON.stringify(v)?.replace(/,/g, ', ') ?? String(v);
 }
 
-function renderVerdict(result: VerifyResult, text: string): string {
+/** A word of a hint in LaTeX (h_{t-1}, a^{(L-1)}) as math, when KaTeX reads it whole; else the word as text. */
+function hintWordHtml(word: string): string {
+  if (!/[\\_^]/.test(word)) return escapeHtml(word);
+  try {
+    return katex.renderToString(word, { displayMode: false, throwOnError: true, output: 'htmlAndMathml', strict: 'ignore' });
+  } catch {
+    return escapeHtml(word);
+  }
+}
+
+/** A hint: a claim written in LaTeX gets hints naming its LaTeX (h_t where h_{t-1} belongs), shown typeset. */
+const hintHtml = (hint: string, latexClaim: boolean): string => (latexClaim ? hint.split(/(\s+)/).map(hintWordHtml).join('') : escapeHtml(hint));
+
+function renderVerdict(result: VerifyResult, text: string, latexClaim: boolean): string {
   const parts: string[] = [];
   parts.push(`<p><strong id="verdict-word" class="verdict ${result.verdict}">${result.verdict}</strong> <span class="claim-read">for ∂${escapeHtml(result.of)}/∂${escapeHtml(result.wrt)}, read as ${mathHtml(result.read.latex, false)}</span></p>`);
   if (result.shapes) parts.push(`<p class="shapes">${escapeHtml(result.shapes)}</p>`);
@@ -350,7 +363,7 @@ function renderVerdict(result: VerifyResult, text: string): string {
     const where = ce.element ? ` (element ${ce.element[0]}, ${ce.element[1]})` : '';
     parts.push(`<p id="counterexample"><span class="label">Counterexample${where}:</span> the formula gives <code>${ce.formula}</code>, the right value is <code>${ce.expected}</code>${at ? ` with <code>${escapeHtml(at)}</code>` : ''}.</p>`);
   }
-  if (result.differs.length) parts.push(`<div id="differs"><span class="label">What differs:</span><ul>${result.differs.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul></div>`);
+  if (result.differs.length) parts.push(`<div id="differs"><span class="label">What differs:</span><ul>${result.differs.map((d) => `<li>${hintHtml(d, latexClaim)}</li>`).join('')}</ul></div>`);
   if (result.expected && result.verdict === 'different') {
     parts.push(`<div id="expected"><span class="label">The right formula:</span>${equation(result.expected.latex)}<p class="mathjs">mathjs: <code>${escapeHtml(result.expected.formula)}</code></p></div>`);
   }
@@ -380,7 +393,7 @@ function runVerify(): void {
   verifiedFor = `${editor.value}\u0000${claimInput.value}`;
   try {
     const { result, text } = verifyClaim(network, readable(claim));
-    verdictBox.innerHTML = renderVerdict(result, text);
+    verdictBox.innerHTML = renderVerdict(result, text, /\\|[_^]\{/.test(claim));
     verdictBox.dataset.state = 'ready';
     verdictBox.dataset.verdict = result.verdict;
   } catch (err) {

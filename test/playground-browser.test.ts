@@ -418,6 +418,14 @@ describe.skipIf(!haveBrowser && !inCi)('the playground page in headless Chromium
     expect(counter).toMatch(/W_h_h/);
     expect(counter).toMatch(/W_out/);
     expect(await page.$eval('#differs', (e) => e.textContent ?? '')).toMatch(/where .* belongs/);
+    // The same claim in LaTeX: its hint names h_{t-1} in LaTeX, shown typeset, not as source.
+    await page.$eval('#claim', (e) => { (e as HTMLInputElement).value = ''; });
+    await page.type('#claim', '\\frac{\\partial C}{\\partial W_{hh}} = \\sum_t \\delta_{h,t} h_t^T');
+    await page.click('#verify-button');
+    await page.waitForFunction(() => document.getElementById('verdict-word')?.textContent === 'different' && !!document.querySelector('#differs .katex'));
+    const plain = await page.$eval('#differs li', (li) => [...li.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(''));
+    expect(plain).toMatch(/where .* belongs/);
+    expect(plain).not.toMatch(/[_{}\\]/);
     // The right one, typed on a keyboard without ∂: proved.
     await page.$eval('#claim', (e) => { (e as HTMLInputElement).value = ''; });
     await page.type('#claim', "dC/dW_h_h = sum_t(delta_h[t] * h[t-1]')");

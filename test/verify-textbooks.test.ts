@@ -189,7 +189,6 @@ const SOFTMAX_B1 = "(W2' * (a2 - y)) .* (1 - a1.^2)";
 const CS_B1 = "(W2' * (a2 - y)) .* (z1 > 0)";
 const GF_D2 = '(2/3) * (a2 - y)';
 const GF_B1 = `(W2' * ${GF_D2}) .* (1 - a1.^2)`;
-const BISHOP_B1 = "(W2' * (a2 - y)) .* (1 - a1.^2)";
 
 const MISTAKE = {
   sigmoidOnTanh: /sigmoid's derivative.*but layer 1 is tanh/,

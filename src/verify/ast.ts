@@ -2,6 +2,7 @@
 // printers and evaluators read. Names are already split into base and layer so
 // that neither front end's spelling leaks past parsing. `pos` is the 0-based
 // offset in the text the user gave, for error messages.
+import { treeWalks } from './tree.ts';
 
 /** `grad` is ∇_a C, the gradient of the loss in the output a^(L); the resolver writes it out for the network's loss. */
 export type Base = 'W' | 'b' | 'a' | 'z' | 'y' | 'delta' | 'rate' | 'grad';
@@ -69,36 +70,12 @@ export function withChildren(n: FNode, cs: readonly FNode[]): FNode {
   }
 }
 
-/** Bottom-up rewrite: `f` sees each node after its children were rewritten. */
-export function mapTree(n: FNode, f: (n: FNode) => FNode): FNode {
-  const cs = children(n);
-  return f(cs.length === 0 ? n : withChildren(n, cs.map((c) => mapTree(c, f))));
-}
-
-/** Every node, parents before children. */
-export function nodesOf(n: FNode, out: FNode[] = []): FNode[] {
-  out.push(n);
-  for (const c of children(n)) nodesOf(c, out);
-  return out;
-}
+export const { mapTree, nodesOf, replaceNode } = treeWalks<FNode>(children, withChildren);
 
 export function countNodes(n: FNode): number {
   let count = 1;
   for (const c of children(n)) count += countNodes(c);
   return count;
-}
-
-/** Replace one node (found by identity) with another. */
-export function replaceNode(root: FNode, target: FNode, by: FNode): FNode {
-  if (root === target) return by;
-  const cs = children(root);
-  let changed = false;
-  const next = cs.map((c) => {
-    const r = replaceNode(c, target, by);
-    if (r !== c) changed = true;
-    return r;
-  });
-  return changed ? withChildren(root, next) : root;
 }
 
 /** A node deeper than `limit`, found without recursion, or undefined. */

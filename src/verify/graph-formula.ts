@@ -8,6 +8,7 @@ import { SyntaxProblem } from './errors.ts';
 import { L2, RATE, type GraphNames } from './graph-names.ts';
 import { tokenize, type Token } from './latex-lexer.ts';
 import { precheck } from './mathjs-front.ts';
+import { treeWalks } from './tree.ts';
 
 /** A step: t + shift, T + shift, or a number. */
 export type Step = { readonly base: 't' | 'T'; readonly shift: number } | { readonly base: 'lit'; readonly value: number };
@@ -76,28 +77,7 @@ export function withChildren(n: GNode, cs: readonly GNode[]): GNode {
   }
 }
 
-export function nodesOf(n: GNode, out: GNode[] = []): GNode[] {
-  out.push(n);
-  for (const c of children(n)) nodesOf(c, out);
-  return out;
-}
-
-export function mapTree(n: GNode, f: (n: GNode) => GNode): GNode {
-  const cs = children(n);
-  return f(cs.length === 0 ? n : withChildren(n, cs.map((c) => mapTree(c, f))));
-}
-
-export function replaceNode(root: GNode, target: GNode, by: GNode): GNode {
-  if (root === target) return by;
-  const cs = children(root);
-  let changed = false;
-  const next = cs.map((c) => {
-    const r = replaceNode(c, target, by);
-    if (r !== c) changed = true;
-    return r;
-  });
-  return changed ? withChildren(root, next) : root;
-}
+export const { mapTree, nodesOf, replaceNode } = treeWalks<GNode>(children, withChildren);
 
 export const gnum = (value: number, pos = 0): GNode => ({ kind: 'num', value, pos });
 export const gref = (name: string, step?: Step, pos = 0): GNode => (step ? { kind: 'ref', name, step, pos } : { kind: 'ref', name, pos });

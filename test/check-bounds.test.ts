@@ -22,6 +22,19 @@ describe('bounded checks', () => {
     expect((JSON.parse(r.stdout) as { finiteDifferencesOf: string }).finiteDifferencesOf).toBe('reference');
   });
 
+  it('a sequence model whose evaluation works through more than 20,000 numbers differentiates the trainer\'s loss, and passes', async () => {
+    // 16 units over 30 steps: 1,089 parameters but 30 × (1,089 + 145) numbers an evaluation.
+    const lstm = 'name: lstm16\ninput: 2\nsequence: 30\nnodes:\n'
+      + ['f', 'i', 'o'].map((g) => `  ${g}: { dense: [x, h@prev], units: 16, activation: sigmoid }\n`).join('')
+      + '  g: { dense: [x, h@prev], units: 16, activation: tanh }\n  fc: { multiply: [f, c@prev] }\n  ig: { multiply: [i, g] }\n'
+      + '  c: { add: [fc, ig] }\n  tc: { of: c, activation: tanh }\n  h: { multiply: [o, tc] }\n  out: { dense: h, units: 1 }\ntarget: last-step\nloss: half-squared\n';
+    const r = await deltagen(['check', '-', '--points', '2', '--json'], lstm);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { finiteDifferencesOf: string; passed: boolean };
+    expect(report.finiteDifferencesOf).toBe('trainer');
+    expect(report.passed).toBe(true);
+  }, 60_000);
+
   it('--unroll full above 100000 parameters is refused at once, naming the limit', async () => {
     const t = performance.now();
     const r = await deltagen(['derive', '-', '--ts', '-', '--unroll', 'full'], wide(400));

@@ -218,6 +218,22 @@ loss: mse
     if (hasPdflatex) expect(pdflatex('unread', latexOf(d, false))).toEqual([]);
   });
 
+  it('a sequence model of one step keeps its steps: h_{t-1} is zero at t = 1, so the equations stay true', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: one\ninput: 1\nsequence: 1\nnodes:\n  h: { dense: [x, h@prev], units: 1, activation: tanh }\n  out: { dense: h, units: 1 }\nloss: squared\n', 'one.yaml'))));
+    expect(labelled(d, 'z-h')).toContain('W_{h,h} h_{t-1}');
+    expect(labelled(d, 'grad-W_h_h')).toContain('\\sum_{t=1}^{T} \\delta_{h,t} \\, h_{t-1}^{\\top}');
+  });
+
+  it('a square root in a formula is \\sqrt{…}: the page renders and the document compiles', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: root\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "(sqrt(x^2 + 1) - 1)/2 + x" } }\n  out: { dense: h, units: 1 }\nloss: { formula: "0.25*(sqrt(1 + ((a - y)/0.5)^2) - 1)" }\n', 'root.yaml'))));
+    const all = displays(d).map((e) => e.tex).join('\n');
+    expect(all).toContain('\\sqrt{');
+    expect(all).not.toMatch(/\\sqrt\\left/);
+    for (const e of displays(d)) expect(() => renderDisplay(e.tex), e.tex).not.toThrow();
+    expect(() => htmlOf(d)).not.toThrow();
+    if (hasPdflatex) expect(pdflatex('root', latexOf(d, false))).toEqual([]);
+  });
+
   it('says that the index and scalar levels are not printed for a network of nodes, and shows the matrix steps instead', () => {
     expect(doc('rnn').expandedOmitted).toMatch(/^The index form and the scalar level are written for chains of layers only; this network of nodes is derived in matrix form, above\.$/);
     const scalarOnly = doc('rnn', { levels: { matrix: false, index: false, scalar: true } });

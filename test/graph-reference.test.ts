@@ -424,3 +424,32 @@ loss: half-squared`);
     expect(Math.max(...Array.from(g, (v, i) => scaled(v, r.grad[i]!)))).toBeGreaterThan(REF);
   });
 });
+
+describe('formula losses with |u|: finite where the loss is differentiable or at its kink', () => {
+  // The CAS writes d|u|/du as |u|/u, 0/0 at u = 0; the trainer takes sign(u) (0 at 0, as relu′(0) = 0).
+  const net = (formula: string): GraphNetwork => graphOf(`name: kink\ninput: 2\nnodes:\n  out: { dense: x, units: 1 }\nloss: { formula: "${formula}" }\n`);
+  it('an L1 loss at a = y has gradient 0, and elsewhere ± the input', async () => {
+    for (const mod of (await trainers(net('abs(a - y)'))).values()) {
+      const g = new Float64Array(3);
+      mod.lossAndGradient(new Float64Array([0, 0, 0]), [1, 2], [0], g);
+      expect([...g]).toEqual([0, 0, 0]);
+      mod.lossAndGradient(new Float64Array([1, 0, 0]), [1, 2], [0], g);
+      expect([...g]).toEqual([1, 2, 1]);
+    }
+  });
+  it('a Huber loss written with |u| is finite at a = y and at |a − y| = 1, where it is differentiable', async () => {
+    const huber = net('0.5*(a - y)^2 - 0.5*((abs(a - y) - 1 + abs(abs(a - y) - 1))/2)^2');
+    for (const mod of (await trainers(huber)).values()) {
+      const g = new Float64Array(3);
+      mod.lossAndGradient(new Float64Array([0, 0, 0]), [1, 2], [0], g);
+      expect([...g]).toEqual([0, 0, 0]);
+      // a − y = 1: the quadratic and linear pieces meet with slope 1.
+      mod.lossAndGradient(new Float64Array([0, 0, 1]), [1, 2], [0], g);
+      expect([...g]).toEqual([1, 2, 1]);
+      for (const r of [0.5, 3]) {
+        mod.lossAndGradient(new Float64Array([0, 0, r]), [1, 2], [0], g);
+        expect(g[2]).toBeCloseTo(Math.min(r, 1), 12);
+      }
+    }
+  });
+});

@@ -54,6 +54,7 @@ const BAD: readonly (readonly [string, string, RegExp])[] = [
   ['multiply of different sizes', base('  h: { dense: x, units: 3 }\n  s: { multiply: [h, x] }'), /nodes\.s\.multiply\[1\]: "x" has size 2, but "h" has 3/],
   ['a tie whose shapes do not fit', base('  h: { dense: x, units: 3 }\n  o: { dense: h, units: 3, tied: h }'), /nodes\.o\.units: the tied weight W_hᵀ gives 2 numbers/],
   ['a tie to a node that is not dense', base('  h: { of: x, activation: tanh }\n  o: { dense: h, units: 2, tied: h }'), /nodes\.o\.tied: "h" is not a dense node/],
+  ['a node tied to itself', base('  h: { dense: x, units: 2, tied: h }'), /nodes\.h\.tied: "h" is tied to itself/],
   ['softmax inside the graph', base('  h: { dense: x, units: 3, activation: softmax }\n  o: { dense: h, units: 1 }'), /nodes\.h\.activation: softmax is allowed on the output node only/],
   ['a softmax output read by another node', base('  h: { dense: [x, out@prev], units: 3 }\n  out: { dense: h, units: 3, activation: softmax }', seq, 'softmax-cross-entropy'), /nodes\.out\.activation: the softmax output "out" is read by "h"/],
   ['a reserved name', base('  z: { dense: x, units: 3 }'), /nodes\.z: "z" is reserved/],

@@ -48,3 +48,15 @@ describe('network files', () => {
     expect(r.stderr).toContain('examples/does-not-exist.yaml');
   });
 });
+
+describe('a formula activation is read with the file', () => {
+  it('its mistake is named with its field and placed at its line and column, in both forms', async () => {
+    const { parseNetwork } = await import('../src/spec/load.ts');
+    expect(() => parseNetwork('name: g\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "x * sigmoid(beta * x)" } }\n  out: { dense: h, units: 1 }\nloss: half-squared\n', 'g.yaml'))
+      .toThrow(/^g\.yaml:4:51: nodes\.h\.activation: formula "x \* sigmoid\(beta \* x\)": unknown symbol "beta"/);
+    expect(() => parseNetwork('name: c\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "log(-1 - x^2)" } }\nloss: { formula: "(a-y)^2" }\n', 'c.yaml'))
+      .toThrow(/^c\.yaml:4:40: layers\[0\]\.activation: formula "log\(-1 - x\^2\)" is not finite at x = -1000/);
+    expect(() => parseNetwork('name: c\ninput: 1\nlayers:\n  - { units: 1, activation: { formula: "x + q" } }\nloss: mse\n', 'c.yaml'))
+      .toThrow(/^c\.yaml:4:40: layers\[0\]\.activation: formula "x \+ q": unknown symbol "q"/);
+  });
+});

@@ -185,7 +185,7 @@ const paren = (tex: string): string => (atomic(tex) ? tex : `\\left(${tex}\\righ
 export function graphDerivationDocument(der: GraphDerivation, options: Partial<LatexOptions> = {}): DerivationDocument {
   const opts: LatexOptions = { ...DEFAULT_LATEX_OPTIONS, ...options };
   const net = der.network;
-  const seq = der.steps > 1;
+  const seq = net.sequence !== undefined; // T = 1 too: the steps, h_{t-1} = 0 at t = 1, are what make the equations true
   const s = new GraphSymbols(opts.notation, opts.bold, net, seq);
   const prefix = opts.labelPrefix ?? defaultLabelPrefix(net.name, opts.notation);
   const eq = (tex: string, what: string): DisplayEquation => ({ tex, label: `\\label{eq:${prefix}:${what}}` });

@@ -158,6 +158,7 @@ function checkTie(node: DenseNode, nodes: readonly NodeSpec[], input: number, fa
   const at = ['nodes', node.name, 'tied'];
   const m = nodes.find((n) => n.name === node.tied);
   if (!m) fail(at, `unknown node "${node.tied}"`);
+  if (m === node) fail(at, `"${node.name}" is tied to itself; a tie names another dense node, whose weight this node uses transposed`);
   if (m!.kind !== 'dense' || m!.tied !== undefined) fail(at, `"${node.tied}" is not a dense node with its own weight`);
   const owner = m as DenseNode;
   if (owner.inputs.length !== 1) fail(at, `"${owner.name}" has ${owner.inputs.length} inputs; a tie uses the weight of a dense node with one input`);

@@ -9,7 +9,8 @@ import { validateNetwork } from './validate.ts';
 import { nearest } from './nearest.ts';
 import { graphFileSchema, type GraphFile } from './graph-schema.ts';
 import { toGraphNetwork } from './graph-validate.ts';
-import type { AnyNetwork } from './graph-types.ts';
+import { isGraph, type AnyNetwork } from './graph-types.ts';
+import { resolveActivation } from '../symbolic/activations.ts';
 
 export const MAX_FILE_BYTES = 1 << 20;
 export const MAX_NESTING = 16;
@@ -138,7 +139,7 @@ export function networkFromData(raw: unknown, file: string, where: (path: readon
       const path = issue.path as PropertyKey[];
       throw new UserError(`${file}${where(path)}: ${formatPath(path)}: ${withSuggestion(issue.message, path, raw)}`);
     }
-    return toGraphNetwork(parsed.data, file, where);
+    return withFormulasRead(toGraphNetwork(parsed.data, file, where), file, where);
   }
   const parsed = networkFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -148,8 +149,28 @@ export function networkFromData(raw: unknown, file: string, where: (path: readon
   }
   // A formula loss or regularization is derived by the graph pipeline: the chain is a graph of dense nodes.
   const data = parsed.data;
-  if (typeof data.loss !== 'string' || data.regularization) return chainAsGraph(data, file, where);
-  return validateNetwork(toNetwork({ ...data, loss: data.loss }, file), (path) => where(path));
+  if (typeof data.loss !== 'string' || data.regularization) return withFormulasRead(chainAsGraph(data, file, where), file, where);
+  return withFormulasRead(validateNetwork(toNetwork({ ...data, loss: data.loss }, file), (path) => where(path)), file, where);
+}
+
+/**
+ * Formula activations are read (parsed, differentiated, checked on the grid) when the file is, so a
+ * mistake in one is named with its field and placed at its line and column, as a loss formula's is.
+ */
+function withFormulasRead(net: AnyNetwork, file: string, where: (path: readonly PropertyKey[]) => string): AnyNetwork {
+  const specs: [PropertyKey[], ActivationSpec][] = isGraph(net)
+    ? net.nodes.flatMap((n, i): [PropertyKey[], ActivationSpec][] => (n.kind === 'dense' || n.kind === 'of' ? [[net.chainNames ? ['layers', i, 'activation'] : ['nodes', n.name, 'activation'], n.activation]] : []))
+    : net.layers.map((l, i): [PropertyKey[], ActivationSpec] => [['layers', i, 'activation'], l.activation]);
+  for (const [path, spec] of specs) {
+    if (spec.kind !== 'formula') continue;
+    try {
+      resolveActivation(spec);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(`${file}${where([...path, 'formula'])}: ${formatPath(path)}: ${err.message}`);
+      throw err;
+    }
+  }
+  return net;
 }
 
 /** A chain of layers as the graph of dense nodes l1 → l2 → …, keeping the chain's parameter names (W1, b1, …). */

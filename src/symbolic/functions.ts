@@ -47,7 +47,7 @@ export const FUNCTIONS: Readonly<Record<string, ScalarFunction>> = {
   max: { arity: -1, evaluate: Math.max, ts: { call: 'Math.max' }, latex: '\\max', cas: 'max(x)' },
   exp: { arity: 1, evaluate: Math.exp, ts: { call: 'Math.exp' }, latex: '\\exp', cas: 'exp(x)' },
   log: { arity: 1, evaluate: Math.log, ts: { call: 'Math.log' }, latex: '\\ln', cas: 'log(x)' },
-  sqrt: { arity: 1, evaluate: Math.sqrt, ts: { call: 'Math.sqrt' }, latex: '\\sqrt', cas: 'sqrt(x)' },
+  sqrt: { arity: 1, evaluate: Math.sqrt, ts: { call: 'Math.sqrt' }, latex: '\\sqrt', cas: 'sqrt(x)', latexOf: ([x]) => `\\sqrt{${x}}` },
   abs: { arity: 1, evaluate: Math.abs, ts: { call: 'Math.abs' }, latex: '\\operatorname{abs}', cas: 'abs(x)' },
   sign: { arity: 1, evaluate: Math.sign, ts: { call: 'Math.sign' }, latex: '\\operatorname{sgn}', cas: 'sign(x)' },
   sin: { arity: 1, evaluate: Math.sin, ts: { call: 'Math.sin' }, latex: '\\sin', cas: 'sin(x)' },

@@ -316,3 +316,18 @@ describe('textbook notation, readings and answers (issue 15)', () => {
     expect(check(relu, { wrt: 'b1', latex: r.expected!.latex }).verdict).toBe('equivalent');
   });
 });
+
+describe('updates as people write them', () => {
+  it("the asker's own MATLAB line with r, Nielsen's w → w − η…, ←'s synonyms and the rates α and ε", () => {
+    const right = [
+      { net: question, wrt: 'W1', formula: 'w = w - r*a*2*(a*w - y)' },
+      { net: nielsen, wrt: 'W2', latex: 'w^{l} \\rightarrow w^{l} - \\eta\\, \\delta^{l} (a^{l-1})^T' },
+      { net: nielsen, wrt: 'W2', latex: 'W^{(2)} \\to W^{(2)} - \\alpha \\delta^{(2)} (a^{(1)})^T' },
+      { net: nielsen, wrt: 'W2', latex: 'W^{(2)} \\gets W^{(2)} - \\epsilon \\delta^{(2)} (a^{(1)})^\\top' },
+      { net: nielsen, wrt: 'W2', latex: 'W^{(2)} \\mapsto W^{(2)} - \\varepsilon \\delta^{(2)} (a^{(1)})^\\top' },
+      { net: nielsen, wrt: 'W2', latex: 'W^{(2)} → W^{(2)} - α δ^{(2)} (a^{(1)})^T' },
+    ];
+    for (const { net, ...o } of right) expect(verify(net, { ...o, update: true }).verdict, JSON.stringify(o)).toBe('equivalent');
+    expect(verify(nielsen, { wrt: 'W2', update: true, latex: 'w^{l} \\rightarrow w^{l} + \\eta\\, \\delta^{l} (a^{l-1})^T' }).verdict).toBe('different');
+  });
+});

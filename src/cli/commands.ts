@@ -93,7 +93,7 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .option('--of <Q>', 'what is differentiated: C, or an intermediate a2, z1, a2[i]', 'C')
     .option('--formula <expr>', "the formula in mathjs syntax (* matrix product, .* elementwise, ' transpose)")
     .option('--latex <tex>', 'the formula in LaTeX, in the question\'s notation (W^{(L)}_{i,j}, a^{(L-1)}, a^{(L)*})')
-    .option('--update [expr]', 'the formula is the value after one SGD step, with R or eta for the rate (give it here in mathjs syntax, or with --formula or --latex)')
+    .option('--update [expr]', 'the formula is the value after one SGD step, with R, eta, alpha, epsilon, lr or r for the rate (give it here in mathjs syntax, or with --formula or --latex)')
     .option('--points <n>', 'random points (at least 20, at most 10000)', '20')
     .option('--seed <n>', 'seed of the random points', '1')
     .option('--json', 'print one JSON object { verdict, counterexample, expected, ... }')

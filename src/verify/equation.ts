@@ -28,8 +28,9 @@ export function splitEquation(text: string): Equation {
     }
   }
   if (equals.length === 0) {
-    // An assignment, as the derivation prints an update (W ← W − η …): the left side is the next iterate.
-    const arrow = /\\leftarrow|←|:=/.exec(text);
+    // An assignment, as the derivation prints an update (W ← W − η …): the left side is the next iterate;
+    // Nielsen writes it w → w − η …, the old value on the left.
+    const arrow = /\\(?:leftarrow|gets|rightarrow|to|mapsto)(?![A-Za-z])|←|→|↦|:=/.exec(text);
     if (arrow) {
       const lhs = text.slice(0, arrow.index);
       if (lhs.trim() === '') throw new SyntaxProblem(`nothing before "${arrow[0]}"`, arrow.index);

@@ -79,7 +79,7 @@ const FONT_CMDS = new Set(['mathbf', 'boldsymbol', 'bm', 'vec', 'mathit', 'mathb
 const NAMED_CMDS = new Set(['operatorname', 'mathrm', 'text', 'textrm', 'mathsf']);
 /** \mathbb{1}, \mathbf{1}, \mathds{1}, \mathbb{I}: an indicator, followed by its condition. */
 const INDICATOR_CMDS = new Set(['mathbb', 'mathbf', 'mathds', 'bm', 'boldsymbol', 'mathrm']);
-const NAME_CMDS = new Map<string, string>([['delta', 'delta'], ['eta', 'eta']]);
+const NAME_CMDS = new Map<string, string>([['delta', 'delta'], ['eta', 'eta'], ['alpha', 'alpha'], ['epsilon', 'epsilon'], ['varepsilon', 'varepsilon']]);
 const CLOSER: Readonly<Record<string, string>> = { '(': ')', '[': ']', '{': '}' };
 
 function describe(t: Token): string {

@@ -18,7 +18,7 @@ const UNICODE = new Map<string, ['cmd' | 'sym', string]>([
   ['−', ['sym', '-']], ['–', ['sym', '-']], ['·', ['cmd', 'cdot']], ['⋅', ['cmd', 'cdot']], ['×', ['cmd', 'times']],
   ['⊙', ['cmd', 'odot']], ['∘', ['cmd', 'circ']], ['σ', ['cmd', 'sigma']], ['δ', ['cmd', 'delta']], ['η', ['cmd', 'eta']],
   ['′', ['sym', "'"]], ['∑', ['cmd', 'sum']], ['∂', ['cmd', 'partial']], ['⊤', ['cmd', 'top']],
-  ['∇', ['cmd', 'nabla']], ['⊘', ['cmd', 'oslash']], ['≥', ['cmd', 'geq']], ['≤', ['cmd', 'leq']], ['∗', ['cmd', 'ast']],
+  ['∇', ['cmd', 'nabla']], ['⊘', ['cmd', 'oslash']], ['α', ['cmd', 'alpha']], ['ε', ['cmd', 'epsilon']], ['ϵ', ['cmd', 'epsilon']], ['≥', ['cmd', 'geq']], ['≤', ['cmd', 'leq']], ['∗', ['cmd', 'ast']],
 ]);
 
 const SYMBOLS = new Set(['+', '-', '*', '/', '^', '_', '{', '}', '(', ')', '[', ']', ',', '=', "'", '&', '|', '!', '.', ':', ';', '<', '>']);

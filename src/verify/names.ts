@@ -3,7 +3,9 @@ import type { Base } from './ast.ts';
 
 export interface NameRef { readonly base: Base; readonly layer?: number }
 
-const GREEK = new Map([['δ', 'delta'], ['η', 'eta'], ['σ', 'sigma']]);
+const GREEK = new Map([['δ', 'delta'], ['η', 'eta'], ['σ', 'sigma'], ['α', 'alpha'], ['ε', 'epsilon']]);
+/** The rate of an update: R and η as the question and Nielsen write it, the asker's MATLAB r, α, Goodfellow's ε, lr. */
+const RATE_NAMES = new Set(['R', 'eta', 'r', 'alpha', 'epsilon', 'varepsilon', 'lr']);
 // f is the layer's own activation, as Goodfellow and Nielsen write f(z) and f'(z).
 const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma'], ['f', 'sigma'], ['ReLU', 'relu'], ['H', 'step']]);
 
@@ -12,7 +14,7 @@ export function nameRef(raw: string): NameRef | undefined {
   const name = GREEK.get(raw) ?? raw;
   if (name === 'x') return { base: 'a', layer: 0 };
   if (name === 'y') return { base: 'y' };
-  if (name === 'R' || name === 'eta') return { base: 'rate' };
+  if (RATE_NAMES.has(name)) return { base: 'rate' };
   const m = /^(W|w|b|a|z|delta)(\d{0,4})$/.exec(name); // up to the 1000 layers a file may have
   if (!m) return undefined;
   const base = (m[1] === 'w' ? 'W' : m[1]) as Base;

@@ -68,3 +68,16 @@ describe('layout', () => {
     }
   });
 });
+
+describe('sums and signs read as the mathematics', () => {
+  it("cross-entropy's −Σ keeps its brackets, and a term with its own minus is subtracted, not added as + −", async () => {
+    const { parseChain } = await import('./chain.ts');
+    const net = parseChain('name: ce\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 2, activation: sigmoid }\nloss: cross-entropy\n');
+    for (const notation of ['nielsen', 'question'] as const) {
+      const tex = renderLatex(compileNetwork(net), { notation });
+      const loss = /C = (.*) \\label\{eq:[^}]*:loss\}/.exec(tex)![1]!;
+      expect(loss).toMatch(/^-\\sum_\{[ij]=1\}\^\{n_\{[2L]\}\} \\left\(.*\\right\)$/);
+      expect(tex).not.toMatch(/\+ -/);
+    }
+  });
+});

@@ -75,7 +75,8 @@ export class LatexPrinter {
         orderTerms(e.terms).forEach((t, i) => {
           const { negative, magnitude } = splitSign(t);
           const body = wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
-          text += i === 0 ? (negative ? `-${body}` : body) : negative ? ` - ${body}` : ` + ${body}`;
+          // A term printed with its own sign ((−y) ⊘ a as −y ⊘ a) is subtracted, not added as + −.
+          text += i === 0 ? (negative ? `-${body}` : body) : negative ? ` - ${body}` : body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
         });
         return { text, prec: PREC.add };
       }

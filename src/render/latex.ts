@@ -256,7 +256,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
   const lossTerm = lossScalar.print(graph.loss.element);
   // A sum binds looser than the product of its terms: only a sum of terms needs parentheses.
   const lossTex = lastA.rows === 1 ? `C = ${lossTerm}`
-    : `C = ${lossTerm.startsWith('-') && graph.loss.element.kind !== 'add' ? `-\\sum_{${j}=1}^{${n.sizeName(L)}} ${unwrap(lossTerm.slice(1))}` : `\\sum_{${j}=1}^{${n.sizeName(L)}} ${graph.loss.element.kind === 'add' ? `\\left(${lossTerm}\\right)` : lossTerm}`}`;
+    : `C = ${lossTerm.startsWith('-') && graph.loss.element.kind !== 'add' ? `-\\sum_{${j}=1}^{${n.sizeName(L)}} ${sumBody(lossTerm.slice(1))}` : `\\sum_{${j}=1}^{${n.sizeName(L)}} ${graph.loss.element.kind === 'add' ? `\\left(${lossTerm}\\right)` : lossTerm}`}`;
 
   // The summary: this network's equations in matrix form, general in l where layers repeat.
   const equations = summaryEquations(derivation.gradients, n, eq, range);
@@ -384,6 +384,20 @@ function withRange(tex: string, r: string): string {
 }
 
 /** A term without the parentheses around all of it: after a sum sign a product needs none. */
+/** The term of a sum after its minus: its brackets dropped only when what they hold has no + or − of its own (−Σ (y ln a + …) keeps them). */
+function sumBody(tex: string): string {
+  const inner = unwrap(tex);
+  if (inner === tex) return tex;
+  let depth = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === '{' || c === '(') depth++;
+    else if (c === '}' || c === ')') depth--;
+    else if (depth === 0 && (c === '+' || (c === '-' && i > 0))) return tex;
+  }
+  return inner;
+}
+
 function unwrap(tex: string): string {
   if (!tex.startsWith('\\left(') || !tex.endsWith('\\right)')) return tex;
   let depth = 0;

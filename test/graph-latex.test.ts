@@ -224,6 +224,12 @@ loss: mse
     expect(labelled(d, 'grad-W_h_h')).toContain('\\sum_{t=1}^{T} \\delta_{h,t} \\, h_{t-1}^{\\top}');
   });
 
+  it('a softmax output with a loss at the last step only has δ = a − y at t = T and 0 before', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: last\ninput: 2\nsequence: 3\nnodes:\n  h: { dense: [x, h@prev], units: 3, activation: tanh }\n  out: { dense: h, units: 3, activation: softmax }\ntarget: last-step\nloss: softmax-cross-entropy\n', 'last.yaml'))));
+    expect(labelled(d, 'delta-out')).toMatch(/\\begin\{cases\} .*_\{T\} - y, & t = T, \\\\ 0, & t < T \\end\{cases\}/);
+    for (const e of displays(d)) expect(() => renderDisplay(e.tex), e.tex).not.toThrow();
+  });
+
   it('a square root in a formula is \\sqrt{…}: the page renders and the document compiles', () => {
     const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: root\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "(sqrt(x^2 + 1) - 1)/2 + x" } }\n  out: { dense: h, units: 1 }\nloss: { formula: "0.25*(sqrt(1 + ((a - y)/0.5)^2) - 1)" }\n', 'root.yaml'))));
     const all = displays(d).map((e) => e.tex).join('\n');

@@ -370,7 +370,9 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     steps.push({ rule: gRule, why: capitalize(gWhy), intro: intro(), remark: '', equation: eq(gTex(s.g(name)), `dC-d${name}`) });
     const wrt = node.kind === 'dense' ? s.z(name) : s.source(node.inputs[0]!);
     if (local.kind === 'cancel') {
-      const rhs = `${s.value(name)} - ${s.target()}`;
+      // With a loss at the last step only, a − y is δ at t = T; before it nothing reads the output.
+      const diff = `${s.value(name)} - ${s.target()}`;
+      const rhs = lastOnly ? `\\begin{cases} ${s.value(name, 'T')} - ${s.target('T')}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
       summary.push(eq(`${s.delta(name)} = ${rhs}`, `delta-${name}`));
       steps.push({ rule: 'simplification', why: capitalize(cancelWhy(a)), intro: '', remark: '', equation: eq(`${s.delta(name)} \\equiv \\frac{\\partial C}{\\partial ${wrt}} = ${rhs}`, `delta-def-${name}`) });
       continue;

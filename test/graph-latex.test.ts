@@ -230,6 +230,17 @@ loss: mse
     for (const e of displays(d)) expect(() => renderDisplay(e.tex), e.tex).not.toThrow();
   });
 
+  it("the question's notation names the target a^* (its starred output), never Nielsen's y, in equations and words", () => {
+    const lone = (text: string): boolean => /(?<![A-Za-z\\])y(?![A-Za-z])/.test(text.replace(/\\(operatorname|text|mathrm|mathit|label)\{[^}]*\}/g, ' '));
+    for (const name of EXAMPLES) {
+      const d = doc(name, { notation: 'question' });
+      for (const e of displays(d)) expect(lone(e.tex), `${name}: ${e.tex}`).toBe(false);
+      for (const st of d.steps || []) expect(lone(st.why), `${name}: ${st.why}`).toBe(false);
+      const n = doc(name);
+      expect(displays(n).some((e) => lone(e.tex)), `${name} (Nielsen) keeps y`).toBe(true);
+    }
+  });
+
   it('a square root in a formula is \\sqrt{…}: the page renders and the document compiles', () => {
     const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: root\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "(sqrt(x^2 + 1) - 1)/2 + x" } }\n  out: { dense: h, units: 1 }\nloss: { formula: "0.25*(sqrt(1 + ((a - y)/0.5)^2) - 1)" }\n', 'root.yaml'))));
     const all = displays(d).map((e) => e.tex).join('\n');

@@ -233,11 +233,13 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     return { print: (e: Expr) => printScalar(substitute(e, (x) => (x.base === 'n' && x.index.length === 0 ? num(outSize) : undefined)), spell, vector ? isVec : undefined) };
   };
   const scalarA = outSize === 1 ? 'a' : `a_{${j}}`;
-  const scalarY = outSize === 1 ? 'y' : `y_{${j}}`;
+  // The target of ℓ's second argument: y, or a^* in the question's notation (its starred output).
+  const yName = opts.notation === 'question' ? 'a^{*}' : 'y';
+  const scalarY = outSize === 1 ? yName : opts.notation === 'question' ? `a^{*}_{${j}}` : `y_{${j}}`;
   const scalarLoss = lossPrinter(scalarA, scalarY, false);
   const elementTex = scalarLoss.print(der.loss.element);
-  const lossDefinition = outSize === 1 ? `\\ell(a, y) = ${elementTex}`
-    : `\\ell(a, y) = \\sum_{${j}=1}^{${outSize}} ${der.loss.element.kind === 'add' ? `\\left(${elementTex}\\right)` : elementTex}`;
+  const lossDefinition = outSize === 1 ? `\\ell(a, ${yName}) = ${elementTex}`
+    : `\\ell(a, ${yName}) = \\sum_{${j}=1}^{${outSize}} ${der.loss.element.kind === 'add' ? `\\left(${elementTex}\\right)` : elementTex}`;
   // In scalars the guarded quotient (0 where its numerator is) reads as the plain one.
   const lossGradientScalar = `\\frac{\\partial \\ell}{\\partial ${scalarA}} = ${scalarLoss.print(plainDivisions(der.loss.gradient))}`;
   const outAt = lastOnly ? s.value(out.name, 'T') : s.value(out.name);
@@ -321,8 +323,8 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     return ` = ${printScalar(a.fromOutput, (x) => (x.base === 'v' ? v : x.base === 'u' ? 'z' : x.base))}`;
   };
   const cancelWhy = (a: Activation): string => (a.elementwise
-    ? `with a sigmoid output and the cross-entropy, $\\partial \\ell / \\partial a = (a - y) \\oslash \\left(a \\odot (1 - a)\\right)$ and $\\sigma'(z) = a \\odot (1 - a)$ cancel, leaving $a - y$`
-    : `with a softmax output and its cross-entropy, the Jacobian $\\operatorname{diag}(a) - a a^{\\top}$ times $-y \\oslash a$ is $a - y$, since the targets sum to one`);
+    ? `with a sigmoid output and the cross-entropy, $\\partial \\ell / \\partial a = (a - ${yName}) \\oslash \\left(a \\odot (1 - a)\\right)$ and $\\sigma'(z) = a \\odot (1 - a)$ cancel, leaving $a - ${yName}$`
+    : `with a softmax output and its cross-entropy, the Jacobian $\\operatorname{diag}(a) - a a^{\\top}$ times $-${yName} \\oslash a$ is $a - ${yName}$, since the targets sum to one`);
 
   const summary: DisplayEquation[] = [];
   const steps: Omit<DerivationStep, 'number'>[] = [];

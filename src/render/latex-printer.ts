@@ -15,7 +15,8 @@ export function latexNumber(v: number): string {
     const n = Math.round(v * d);
     if (Math.abs(v * d - n) < 1e-12) return `\\frac{${n}}{${d}}`;
   }
-  return String(v);
+  // Twelve digits: the CAS's 0.044715000000000005 (of 0.044715 · 3 / 3) is printed as the number a person wrote.
+  return String(Number(v.toPrecision(12)));
 }
 
 /**

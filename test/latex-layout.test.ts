@@ -49,6 +49,17 @@ describe('layout', () => {
     });
   }
 
+  it.skipIf(!hasPaperClasses && !process.env.CI)('a long formula activation (GELU) breaks across lines and fits an IEEEtran column', async () => {
+    const { parseChain } = await import('./chain.ts');
+    const gelu = parseChain('name: gelu\ninput: 4\nlayers:\n  - units: 8\n    activation: { formula: "0.5 * x * (1 + tanh(0.7978845608 * (x + 0.044715 * x^3)))" }\n  - { units: 3, activation: identity }\nloss: half-squared\n');
+    const body = renderLatex(compileNetwork(gelu), { fragment: true, heading: 'subsection' });
+    expect(body).toMatch(/f'\(z\) &= /);
+    expect(body).not.toMatch(/0\.04471500000/);
+    writeFileSync(join(dir, 'gelu-body.tex'), body);
+    const { overfull } = compile('paper-gelu', `${PAPERS.IEEEtran}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n\\input{gelu-body}\n\\end{document}\n`);
+    expect(overfull).toEqual([]);
+  });
+
   it.skipIf(!hasPdflatex && !process.env.CI)('every full document fits its page', () => {
     for (const { network } of corpus) {
       for (const notation of ['nielsen', 'question'] as const) {

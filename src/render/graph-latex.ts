@@ -151,13 +151,14 @@ function sumEquation(lhs: string, terms: readonly string[]): string {
  * A scalar formula printed with its symbols spelled by `spell`: a symbol that
  * has a superscript of its own (h^{(t)}) gets parentheses where a power follows.
  */
-function printScalar(e: Expr, spell: (s: Sym) => string, vectorValued?: (e: Expr) => boolean): string {
+function printScalar(e: Expr, spell: (s: Sym) => string, vectorValued?: (e: Expr) => boolean, lhs?: string): string {
   const names: string[] = [];
   const p = new LatexPrinter((x) => {
     names.push(spell(x));
     return `@${names.length - 1}@`;
   }, vectorValued);
-  return p.print(e).replace(/@(\d+)@(\^)?/g, (_, i: string, hat?: string) => {
+  // With lhs: the equation lhs = e, broken across lines where wider than a column.
+  return (lhs === undefined ? p.print(e) : p.equation(lhs, e, COLUMN_GLYPHS)).replace(/@(\d+)@(\^)?/g, (_, i: string, hat?: string) => {
     const tex = names[Number(i)]!;
     return hat ? `${tex.includes('^') ? `\\left(${tex}\\right)` : tex}^` : tex;
   }).replace(/ \+ -/g, ' - ');
@@ -227,10 +228,10 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   // ---- The loss -------------------------------------------------------------------------------------
   const outSize = out.size;
   /** ℓ or ∂ℓ/∂a printed with a, y spelled by `spell` (n is the output's size). */
-  const lossPrinter = (a: string, y: string, vector: boolean): { print(e: Expr): string } => {
+  const lossPrinter = (a: string, y: string, vector: boolean): { print(e: Expr, lhs?: string): string } => {
     const spell = (sym: Sym): string => (sym.base === 'a' ? a : sym.base === 'y' ? y : sym.base);
     const isVec = (e: Expr): boolean => [...symbolsOf(e).values()].some((x) => x.base === 'a' || x.base === 'y');
-    return { print: (e: Expr) => printScalar(substitute(e, (x) => (x.base === 'n' && x.index.length === 0 ? num(outSize) : undefined)), spell, vector ? isVec : undefined) };
+    return { print: (e: Expr, lhs?: string) => printScalar(substitute(e, (x) => (x.base === 'n' && x.index.length === 0 ? num(outSize) : undefined)), spell, vector ? isVec : undefined, lhs) };
   };
   const scalarA = outSize === 1 ? 'a' : `a_{${j}}`;
   // The target of ℓ's second argument: y, or a^* in the question's notation (its starred output).
@@ -238,7 +239,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const scalarY = outSize === 1 ? yName : opts.notation === 'question' ? `a^{*}_{${j}}` : `y_{${j}}`;
   const scalarLoss = lossPrinter(scalarA, scalarY, false);
   const elementTex = scalarLoss.print(der.loss.element);
-  const lossDefinition = outSize === 1 ? `\\ell(a, ${yName}) = ${elementTex}`
+  const lossDefinition = outSize === 1 ? scalarLoss.print(der.loss.element, `\\ell(a, ${yName})`)
     : `\\ell(a, ${yName}) = \\sum_{${j}=1}^{${outSize}} ${der.loss.element.kind === 'add' ? `\\left(${elementTex}\\right)` : elementTex}`;
   // In scalars the guarded quotient (0 where its numerator is) reads as the plain one.
   const lossGradientScalar = `\\frac{\\partial \\ell}{\\partial ${scalarA}} = ${scalarLoss.print(plainDivisions(der.loss.gradient))}`;
@@ -250,7 +251,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const cRow = l2 === undefined || texWidth(`C = ${cOf}${penalty}`) <= COLUMN_GLYPHS ? `C = ${cOf}${penalty}`
     : `\\begin{aligned}\n${breakSum('C', [cOf, ...norms.map((n) => `\\frac{\\lambda}{2} ${n}`)]).join(' \\\\\n')}\n\\end{aligned}`;
   const lossRows = [cRow, lossDefinition];
-  if (der.loss.name === 'formula') lossRows.push(lossGradientScalar);
+  if (der.loss.name === 'formula') lossRows.push(scalarLoss.print(plainDivisions(der.loss.gradient), `\\frac{\\partial \\ell}{\\partial ${scalarA}}`));
   if (l2 !== undefined) lossRows.push(`\\lambda = ${l2}`);
   const lossTitle = der.loss.name === 'formula' ? 'loss written in the network file, with its derivative from the computer algebra'
     : `${der.loss.title}${l2 !== undefined ? ' with an L2 penalty on the weights' : ''}`;
@@ -279,7 +280,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   }
   /** The consumer of a term at the step it reads the node. */
   const reader = (t: Exclude<Term, { rule: 'loss' }>): string => s.value(t.consumer.name, t.later ? 1 : 0);
-  const lossWhy = `the derivative of the ${der.loss.name === 'formula' ? 'loss $\\ell$ of the network file (from the computer algebra)' : `${der.loss.title} $\\ell$`} in its first argument, componentwise $${lossGradientScalar}$${lastOnly ? '; the loss reads the output at the last step only' : ''}`;
+  const lossWhy = `the derivative of the ${der.loss.name === 'formula' ? 'loss $\\ell$ of the network file (from the computer algebra)' : `${der.loss.title} $\\ell$`} in its first argument, componentwise ${texWidth(lossGradientScalar) <= COLUMN_GLYPHS ? `$${lossGradientScalar}$` : 'as the loss above writes it'}${lastOnly ? '; the loss reads the output at the last step only' : ''}`;
   /** "$a$", "$a$ and $b$", "$a$, $b$ and $c$". */
   const list = (xs: readonly string[]): string => {
     const m = [...new Set(xs)].map((x) => `$${x}$`);
@@ -360,11 +361,13 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
       loss: 'derivative of the loss', dense: 'chain rule back through the weights', add: 'chain rule through the sum',
       multiply: 'chain rule through the product', concat: 'chain rule through the stacking', of: 'chain rule through the activation',
     } as const)[adj.terms[0]!.rule];
-    const gTex = (lhs: string): string => (gRhs ? `${lhs} = ${gRhs}` : sumEquation(lhs, terms));
+    // The loss's derivative alone (a formula of the network file, say) breaks across lines where it is wider than a column.
+    const onlyLoss = !gRhs && adj.terms.length === 1 && adj.terms[0]!.rule === 'loss';
+    const gTex = (lhs: string): string => (gRhs ? `${lhs} = ${gRhs}` : onlyLoss ? vecLoss.print(der.loss.gradient, lhs) : sumEquation(lhs, terms));
     const local = adj.local;
     if (local.kind === 'identity') {
       const lhs = `${s.delta(name)} \\equiv ${s.g(name)}`;
-      summary.push(eq(gRhs ? `${s.delta(name)} = ${gRhs}` : sumEquation(s.delta(name), terms), `delta-${name}`));
+      summary.push(eq(gRhs ? `${s.delta(name)} = ${gRhs}` : gTex(s.delta(name)), `delta-${name}`));
       steps.push({ rule: gRule, why: capitalize(gWhy), intro: intro(), remark: '', equation: eq(gTex(lhs), `delta-def-${name}`) });
       continue;
     }

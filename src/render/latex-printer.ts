@@ -67,6 +67,54 @@ export class LatexPrinter {
     return out;
   }
 
+  /**
+   * `lhs = e`, and when wider than `width` glyphs, an aligned block broken before the sum's + and −
+   * (or between a product's factors): a formula of the network file must fit a column too.
+   */
+  equation(lhs: string, e: Expr, width: number, more: readonly Expr[] = []): string {
+    const sides = [e, ...more];
+    const whole = `${lhs} = ${sides.map((x) => this.print(x)).join(' = ')}`;
+    if (texWidth(whole) <= width) return whole;
+    const rows: string[] = [];
+    sides.forEach((side, k) => {
+      const pieces = this.pieces(side, width - 4);
+      let line = '';
+      pieces.forEach((p) => {
+        if (line !== '' && texWidth(`${line} ${p}`) > width - 4) {
+          rows.push(line);
+          line = `&\\quad ${p}`;
+        } else line = line === '' ? `${k === 0 ? lhs : ''} &= ${p}` : `${line} ${p}`;
+      });
+      rows.push(line);
+    });
+    return `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
+  }
+
+  /** The pieces a line may break between: a sum's signed terms, else a product's factors, else the whole. */
+  private pieces(e: Expr, width: number): string[] {
+    if (e.kind === 'add') {
+      return orderTerms(e.terms).flatMap((t, i) => {
+        const { negative, magnitude } = splitSign(t);
+        const body = wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
+        const sign = i === 0 ? (negative ? '-' : '') : negative ? '- ' : body.startsWith('-') ? '- ' : '+ ';
+        const text = !negative && body.startsWith('-') ? body.slice(1) : body;
+        // A term too wide itself breaks between its factors.
+        const parts = texWidth(text) > width && magnitude.kind === 'mul' && !body.startsWith('-') ? this.factorPieces(magnitude) : undefined;
+        return parts ? parts.map((p, k) => (k === 0 ? `${sign}${p}` : p)) : [`${sign}${text}`];
+      });
+    }
+    return this.lines(e, width) ?? (e.kind === 'mul' ? this.factorPieces(e) : undefined) ?? [this.print(e)];
+  }
+
+  /** A product's factors, each as the product prints it, when it has no denominator; else undefined. */
+  private factorPieces(e: Extract<Expr, { kind: 'mul' }>): string[] | undefined {
+    const { negative, magnitude } = splitSign(e);
+    const factors = magnitude.kind === 'mul' ? magnitude.factors : [magnitude];
+    const { numerator, denominator } = splitFraction(factors);
+    if (denominator.length > 0 || numerator.length < 2) return undefined;
+    return numerator.map((f, k) => `${k === 0 && negative ? '-' : ''}${wrap(this.node(f), PREC.mul + 1)}`);
+  }
+
   private node(e: Expr): Printed {
     switch (e.kind) {
       case 'num': return { text: latexNumber(e.value), prec: e.value < 0 ? PREC.unary : PREC.atom };

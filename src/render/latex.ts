@@ -711,9 +711,13 @@ export function activationSection(act: Activation, mp: MatrixLatexPrinter, n: No
   // A textbook activation gets the textbook derivative, in its forward value (σ' = σ(1 − σ), tanh' = 1 − tanh²);
   // a custom formula shows its derivative, then that form where one was found.
   const outputForm = act.fromOutput && key(act.fromOutput) !== key(act.derivative) ? sp.print(act.fromOutput) : undefined;
-  let derivative = `${name}'(z) = ${DERIVATIVES[act.name] ?? (DEFINITIONS[act.name] && outputForm ? outputForm : sp.print(act.derivative))}`;
-  if (!DERIVATIVES[act.name] && !DEFINITIONS[act.name] && outputForm) derivative += ` = ${outputForm}`;
-  return { name: act.name, definition: formula === undefined ? '' : `${name}(z) = ${formula}`, derivative, notes: act.notes };
+  const custom = !DERIVATIVES[act.name] && !DEFINITIONS[act.name];
+  // A formula of the network file breaks across lines where it is wider than a column.
+  const derivative = custom
+    ? sp.equation(`${name}'(z)`, act.derivative, COLUMN_GLYPHS, outputForm ? [act.fromOutput!] : [])
+    : `${name}'(z) = ${DERIVATIVES[act.name] ?? (DEFINITIONS[act.name] && outputForm ? outputForm : sp.print(act.derivative))}`;
+  const definition = formula === undefined ? '' : DEFINITIONS[act.name] ? `${name}(z) = ${formula}` : sp.equation(`${name}(z)`, act.formula, COLUMN_GLYPHS);
+  return { name: act.name, definition, derivative, notes: act.notes };
 }
 
 function distinct(acts: Activation[]): Activation[] {

@@ -331,3 +331,16 @@ describe('updates as people write them', () => {
     expect(verify(nielsen, { wrt: 'W2', update: true, latex: 'w^{l} \\rightarrow w^{l} + \\eta\\, \\delta^{l} (a^{l-1})^T' }).verdict).toBe('different');
   });
 });
+
+describe('a mask written with ≥', () => {
+  const relu = parseChain('name: q\ninput: 2\nlayers:\n  - { units: 2, activation: relu }\n  - { units: 2, activation: tanh }\nloss: half-squared\n');
+  it('is not proved equal to relu′: [z ≥ 0] is 1 at z = 0, where relu′ is 0', () => {
+    for (const claim of [{ latex: '(W^{(2)})^T\\delta^{(2)}\\odot[z^{(1)} \\geq 0]' }, { formula: "(W2' * delta2) .* (z1 >= 0)" }, { latex: '(W^{(2)})^T\\delta^{(2)}\\odot[z^{(1)} ≥ 0]' }]) {
+      const r = verify(relu, { wrt: 'b1', ...claim });
+      expect(r.verdict, JSON.stringify(claim)).toBe('numerically-equal');
+      expect(r.proof).toMatch(/≥ or ≤ is 1 where its argument is 0/);
+      expect(r.read.formula).toContain('>= 0');
+    }
+    expect(verify(relu, { wrt: 'b1', latex: '(W^{(2)})^T\\delta^{(2)}\\odot[z^{(1)} > 0]' }).verdict).toBe('equivalent');
+  });
+});

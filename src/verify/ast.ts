@@ -26,7 +26,8 @@ export type FNode = { readonly pos: number } & (
   | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode; readonly implicit?: boolean }
   | { readonly kind: 'transpose'; readonly arg: FNode }
   /** exp, log, sigmoid, … ; `sigma`/`dsigma` are a layer's activation and its derivative (`layer` set by the resolver). */
-  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly FNode[]; readonly layer?: number }
+  /** `inclusive`: a mask written with ≥ or ≤, 1 where its argument is 0 too (step is 0 there, as relu′(0)). */
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly FNode[]; readonly layer?: number; readonly inclusive?: true }
   | { readonly kind: 'sum'; readonly index: string; readonly body: FNode }
   | { readonly kind: 'matrix'; readonly rows: readonly (readonly FNode[])[] }
 );

@@ -27,7 +27,7 @@ export type GNode = { readonly pos: number } & (
   | { readonly kind: 'bin'; readonly op: GOp; readonly left: GNode; readonly right: GNode; readonly implicit?: boolean }
   | { readonly kind: 'transpose'; readonly arg: GNode }
   /** Elementwise functions; `f`/`df` are node `node`'s activation and its derivative; diag(v) is a matrix. */
-  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly GNode[]; readonly node?: string }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly GNode[]; readonly node?: string; readonly inclusive?: true }
   /**
    * Σ over t = 1..T (`index` t; with `steps`, from `steps.from` to T + `steps.toShift`, as in \\sum_{t=2}^{T}
    * or \\sum_{t=0}^{T-1}), or over an element index letter (its range from where it indexes).
@@ -160,8 +160,10 @@ export function parseGraphMathjs(text: string, names: GraphNames, offset = 0): G
         if (fn === 'unaryMinus') return { kind: 'neg', arg: read(args[0]!), pos: at('-') };
         if (fn === 'unaryPlus') return read(args[0]!);
         if (fn === 'ctranspose' || fn === 'transpose') return gT(read(args[0]!));
-        if ((fn === 'larger' || fn === 'largerEq') && args.length === 2) return { kind: 'call', fn: 'step', args: [gbin('-', read(args[0]!), read(args[1]!))], pos: at('>') };
-        if ((fn === 'smaller' || fn === 'smallerEq') && args.length === 2) return { kind: 'call', fn: 'step', args: [gbin('-', read(args[1]!), read(args[0]!))], pos: at('<') };
+        // A mask: step of the difference; ≥ and ≤ are 1 where it is 0 too (inclusive).
+        const inclusive = fn.endsWith('Eq') ? { inclusive: true as const } : {};
+        if ((fn === 'larger' || fn === 'largerEq') && args.length === 2) return { kind: 'call', fn: 'step', args: [gbin('-', read(args[0]!), read(args[1]!))], ...inclusive, pos: at('>') };
+        if ((fn === 'smaller' || fn === 'smallerEq') && args.length === 2) return { kind: 'call', fn: 'step', args: [gbin('-', read(args[1]!), read(args[0]!))], ...inclusive, pos: at('<') };
         const op = BINARY.get(fn);
         if (!op || args.length !== 2) throw new SyntaxProblem(`operator "${String(n.op)}" is not supported (use + - * / ^ .* ./ and ' for transpose)`, at(String(n.op)));
         const left = read(args[0]!);
@@ -789,7 +791,7 @@ export function printGraphMathjs(n: GNode): string {
     case 'slice': return `${wrap(n.arg, PREC.atom)}[${n.from}:${n.to}]`;
     case 'stack': return `[${n.parts.map(printGraphMathjs).join('; ')}]`;
     case 'sum': return n.steps ? `sum(${printGraphMathjs(n.body)}, t, ${n.steps.from}, ${upperText(n.steps)})` : n.index === 't' ? `sum_t(${printGraphMathjs(n.body)})` : `sum(${printGraphMathjs(n.body)}, ${n.index})`;
-    case 'call': return `${n.fn === 'df' ? "f'" : n.fn}(${printGraphMathjs(n.args[0]!)})`;
+    case 'call': return n.inclusive ? `(${printGraphMathjs(n.args[0]!)} >= 0)` : `${n.fn === 'df' ? "f'" : n.fn}(${printGraphMathjs(n.args[0]!)})`;
     case 'bin': {
       const p = precOf(n);
       const op = n.op === '^' ? '.^' : n.op;
@@ -846,7 +848,7 @@ export function printGraphLatex(n: GNode): string {
     }
     case 'slice': return `\\left[${printGraphLatex(n.arg)}\\right]_{${n.from}:${n.to}}`;
     case 'stack': return `\\begin{bmatrix} ${n.parts.map(printGraphLatex).join(' \\\\ ')} \\end{bmatrix}`;
-    case 'call': return n.fn === 'sqrt' ? `\\sqrt{${printGraphLatex(n.args[0]!)}}` : `${LATEX_FN[n.fn] ?? `\\operatorname{${n.fn}}`}\\left(${printGraphLatex(n.args[0]!)}\\right)`;
+    case 'call': return n.inclusive ? `\\left[${printGraphLatex(n.args[0]!)} \\geq 0\\right]` : n.fn === 'sqrt' ? `\\sqrt{${printGraphLatex(n.args[0]!)}}` : `${LATEX_FN[n.fn] ?? `\\operatorname{${n.fn}}`}\\left(${printGraphLatex(n.args[0]!)}\\right)`;
     case 'bin': {
       const p = precOf(n);
       switch (n.op) {

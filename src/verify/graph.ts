@@ -491,6 +491,7 @@ function describeMismatch(net: GraphNetwork, judge: Judge, tree: GNode, target: 
 
 function prove(tree: GNode, right: Expected | undefined, names: GraphNames, target: Target, deadline: number): { proved: boolean; detail: string } {
   if (!right) return { proved: false, detail: `not attempted: no right formula is printed for ∂${target.of}/∂${target.wrt}` };
+  if (nodesOf(tree).some((n) => n.kind === 'call' && n.inclusive)) return { proved: false, detail: 'not attempted: a mask written with ≥ or ≤ is 1 where its argument is 0, where relu′ and [z > 0] are 0' };
   const elements = target.assignments.length * target.cell.rows * target.cell.cols;
   if (target.sampled || elements > MAX_PROOF_ELEMENTS) return { proved: false, detail: `skipped: ${elements} elements (the proof expands at most ${MAX_PROOF_ELEMENTS})` };
   const ev = new Evaluator<Poly>(names, polyAlgebra(names));

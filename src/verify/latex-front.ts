@@ -72,6 +72,7 @@ export function parseLatexFormula(text: string, options: LatexOptions | number, 
 
 const EXPLICIT_PRODUCTS = new Map<string, BinOp>([['cdot', '*'], ['times', '*'], ['ast', '*'], ['div', '/']]);
 const HADAMARD = new Map<string, BinOp>([['odot', '.*'], ['circ', '.*'], ['oslash', './']]);
+const INCLUSIVE = new Set(['geq', 'ge', 'geqslant', 'leq', 'le', 'leqslant']);
 const COMPARISONS = new Map<string, '>' | '<'>([['>', '>'], ['<', '<'], ['gt', '>'], ['lt', '<'], ['geq', '>'], ['ge', '>'], ['geqslant', '>'], ['leq', '<'], ['le', '<'], ['leqslant', '<']]);
 const NOT_A_START = new Set([...EXPLICIT_PRODUCTS.keys(), ...HADAMARD.keys(), ...COMPARISONS.keys(), 'top', 'intercal', 'prime', 'end']);
 const FUNCTION_CMDS = new Set(['exp', 'log', 'ln', 'tanh', 'sinh', 'cosh', 'sech', 'sin', 'cos', 'sigma']);
@@ -302,7 +303,8 @@ class Parser {
     const right = this.expr();
     const [hi, lo] = cmp === '>' ? [left, right] : [right, left];
     const diff = lo.kind === 'num' && lo.value === 0 ? hi : bin('-', hi, lo, t.pos);
-    return callOf('step', [diff], t.pos);
+    const mask = callOf('step', [diff], t.pos) as Extract<FNode, { kind: 'call' }>;
+    return INCLUSIVE.has(t.kind === 'sym' ? t.text : t.kind === 'cmd' ? t.name : '') ? { ...mask, inclusive: true } : mask;
   }
 
   private word(): FNode {

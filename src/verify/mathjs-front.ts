@@ -163,7 +163,8 @@ class Reader {
       const pos = this.find(n.op as string, false);
       const right = this.read(args[1]!);
       const [hi, lo] = cmp === '>' ? [left, right] : [right, left];
-      return callOf('step', [lo.kind === 'num' && lo.value === 0 ? hi : bin('-', hi, lo, pos)], pos);
+      const mask = callOf('step', [lo.kind === 'num' && lo.value === 0 ? hi : bin('-', hi, lo, pos)], pos);
+      return fn.endsWith('Eq') ? { ...(mask as Extract<FNode, { kind: 'call' }>), inclusive: true } : mask;
     }
     const op = BINARY.get(fn);
     if (!op || args.length !== 2) return this.refuse(`operator "${String(n.op)}" is not supported (use + - * / ^ .* ./ .^ and ' for transpose)`, String(n.op));

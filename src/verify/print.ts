@@ -88,7 +88,9 @@ function mathjs(n: FNode, style: PrintStyle): Printed {
       const mixed = (c: FNode): boolean => p === MUL && isMixed(c, n.op);
       return { text: `${mixed(n.left) ? `(${l.text})` : wrap(l, p)} ${n.op} ${mixed(n.right) ? `(${r.text})` : wrap(r, p + 1)}`, prec: p };
     }
-    case 'call': return { text: `${mathjsFunction(n, style)}(${n.args.map((a) => mathjs(a, style).text).join(', ')})`, prec: ATOM };
+    case 'call':
+      if (n.inclusive) return { text: `(${n.args.map((a) => mathjs(a, style).text).join(', ')} >= 0)`, prec: ATOM };
+      return { text: `${mathjsFunction(n, style)}(${n.args.map((a) => mathjs(a, style).text).join(', ')})`, prec: ATOM };
     case 'sum': return { text: `sum(${mathjs(n.body, style).text}, ${n.index})`, prec: ATOM };
     case 'matrix': return { text: `[${n.rows.map((r) => r.map((c) => mathjs(c, style).text).join(', ')).join('; ')}]`, prec: ATOM };
   }
@@ -178,7 +180,7 @@ function latex(n: FNode, style: PrintStyle): Printed {
       if (n.fn === 'sqrt') return { text: `\\sqrt{${args}}`, prec: ATOM };
       // An Iverson bracket: the mask of relu′, 1 where the argument is positive.
       const kind = n.fn === 'dsigma' ? activationOfCall(n, style) : undefined;
-      if (n.fn === 'step' || kind === 'relu') return { text: `\\left[${args} > 0\\right]`, prec: ATOM };
+      if (n.fn === 'step' || kind === 'relu') return { text: `\\left[${args} ${n.inclusive ? '\\geq' : '>'} 0\\right]`, prec: ATOM };
       const head = (kind && LATEX_DERIVATIVES.get(kind)) ?? LATEX_FUNCTIONS.get(n.fn) ?? `\\operatorname{${n.fn}}`;
       return { text: `${head}\\left(${args}\\right)`, prec: ATOM };
     }

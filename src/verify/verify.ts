@@ -268,6 +268,8 @@ function printStyle(tree: FNode, notation: Notation, info: NetInfo, task: Task):
 }
 
 function proveFormula(tree: FNode, task: Task, truth: Truth, deadline: number) {
+  // A mask with ≥ is 1 where its argument is 0, relu′ and [z > 0] are 0 there: the same only off a set no random point reaches.
+  if (nodesOf(tree).some((n) => n.kind === 'call' && n.inclusive)) return { proved: false, detail: 'not attempted: a mask written with ≥ or ≤ is 1 where its argument is 0, where relu′ and [z > 0] are 0' };
   const elements = task.assignments.length * task.cell.rows * task.cell.cols;
   if (task.sampled || elements > MAX_PROOF_ELEMENTS) return { proved: false, detail: `skipped: ${elements} elements (the CAS takes at most ${MAX_PROOF_ELEMENTS})` };
   // The proof writes δ out through every layer above the parameter: as deep as the network, which recursion cannot follow far.

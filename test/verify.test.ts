@@ -344,3 +344,25 @@ describe('a mask written with ≥', () => {
     expect(verify(relu, { wrt: 'b1', latex: '(W^{(2)})^T\\delta^{(2)}\\odot[z^{(1)} > 0]' }).verdict).toBe('equivalent');
   });
 });
+
+describe('Goodfellow and Nielsen as printed, and hints that fit the loss', () => {
+  const t233 = parseChain('name: t\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 3, activation: identity }\nloss: mse\n');
+  it('∇_a J, ∂J/∂a, ∂E/∂a name the loss; ∂C/∂z^{(l)} is δ^{(l)}', () => {
+    for (const latex of ['\\nabla_{a} J', '\\frac{\\partial J}{\\partial a^{(2)}}', '\\frac{\\partial E}{\\partial a}', '\\nabla_a \\ell']) {
+      expect(verify(t233, { wrt: 'b2', latex }).verdict, latex).toBe('equivalent');
+    }
+    expect(verify(t233, { wrt: 'b1', latex: "(W^{(2)})^\\top \\nabla_{a} J \\odot f'(z^{(1)})" }).verdict).toBe('equivalent');
+    expect(verify(t233, { wrt: 'W2', latex: '\\frac{\\partial C}{\\partial z^{(2)}} (a^{(1)})^\\top' }).verdict).toBe('equivalent');
+    expect(verify(t233, { wrt: 'W2', latex: '\\frac{\\partial C}{\\partial z^{(2)}} (a^{(2)})^\\top' }).verdict).toBe('different');
+  });
+  it('mse of one output has no 1/n to leave out; a half is a missing 2 of the square only for a squared loss; a rounded 2/3 is named', () => {
+    const one = parseChain('name: l\ninput: 1\nlayers:\n  - { units: 1, activation: identity }\nloss: mse\n');
+    const r = verify(one, { wrt: 'b1', latex: 'a^{(1)} - y' });
+    expect(r.differs.join(' ')).toMatch(/a factor 2 is missing \(the derivative of the square/);
+    expect(r.differs.join(' ')).not.toMatch(/1\/n/);
+    expect(r.expected!.formula).toBe('2 * (a1 - y)');
+    const soft = parseChain('name: r\ninput: 2\nlayers:\n  - { units: 3, activation: relu }\n  - { units: 2, activation: softmax }\nloss: softmax-cross-entropy\n');
+    expect(verify(soft, { wrt: 'b2', latex: '\\frac{1}{2}(a^{(2)} - y)' }).differs.join(' ')).not.toMatch(/square/);
+    expect(verify(t233, { wrt: 'b2', formula: '0.66667*(a2 - y)' }).differs.join(' ')).toMatch(/rounded/);
+  });
+});

@@ -61,7 +61,8 @@ function conv(e: Expr, leaf: Leaf, ew: boolean): Conv {
       let n = top.reduce((a, b) => times(a, b));
       if (bottom.length) {
         const d = bottom.reduce((a, b) => times(a, b));
-        n = { node: bin(ew && d.matrix ? './' : '/', n.node, d.node), matrix: n.matrix || d.matrix };
+        // The size n of a mean is a number here: over n = 1 nothing is divided.
+        if (!(d.node.kind === 'num' && d.node.value === 1)) n = { node: bin(ew && d.matrix ? './' : '/', n.node, d.node), matrix: n.matrix || d.matrix };
       }
       return coefficient < 0 ? { node: neg(n.node), matrix: n.matrix } : n;
     }

@@ -96,12 +96,15 @@ function constantFactor(ctx: HintContext): string | undefined {
   const { loss } = task.info.network;
   const n = task.info.units(task.info.L);
   // mse is a mean: its 1/n is what is most often left out, and 2 outputs make it look like a stray 2.
-  if (loss === 'mse' && near(n)) return `${what} is ${n} times the right value: the 1/n of the mean is left out (mse = (1/n) Σ (a − y)², the mean over the n = ${n} outputs, so ∇_a C = (2/n)(a − y))`;
-  if (loss === 'mse' && near(n / 2)) return `${what} is ${n / 2} times the right value: the mean's 1/n is left out and the 2 of the square too (mse = (1/n) Σ (a − y)² gives (2/n)(a − y))`;
-  if (near(0.5)) return `${what} is half the right value: a factor 2 is missing (the derivative of the square in the loss gives 2(a − y))`;
+  if (loss === 'mse' && n > 1 && near(n)) return `${what} is ${n} times the right value: the 1/n of the mean is left out (mse = (1/n) Σ (a − y)², the mean over the n = ${n} outputs, so ∇_a C = (2/n)(a − y))`;
+  if (loss === 'mse' && n > 1 && near(n / 2)) return `${what} is ${n / 2} times the right value: the mean's 1/n is left out and the 2 of the square too (mse = (1/n) Σ (a − y)² gives (2/n)(a − y))`;
+  const squared = loss === 'squared' || loss === 'mse';
+  if (near(0.5)) return `${what} is half the right value: a factor 2 is missing${squared ? ' (the derivative of the square in the loss gives 2(a − y))' : ''}`;
   if (near(2)) return `${what} is twice the right value: an extra factor 2${loss === 'half-squared' ? ' (the loss is ½ Σ (a − y)², whose derivative is a − y)' : ''}`;
   if (near(-1)) return `${what} has the wrong sign`;
   if (near(0)) return `${what} is 0 where the right value is not`;
+  // Off by a rounding: 0.66667 for 2/3.
+  if (Math.abs(ratio - 1) < 1e-3) return `${what} is ${Number(ratio.toPrecision(8))} times the right value: a number written rounded? (write fractions exactly, as 2/3)`;
   return `${what} is ${Number(ratio.toPrecision(6))} times the right value: a constant factor differs`;
 }
 

@@ -372,7 +372,7 @@ class Parser {
 
   /** \frac{a}{b}, or \frac{\partial C}{\partial a^L_j}: the gradient of the loss in the output. */
   private fraction(t: Token): FNode {
-    if (this.isSym('{') && this.isCmd('partial', 1) && this.isWord('C', 2) && this.isSym('}', 3)) {
+    if (this.isSym('{') && this.isCmd('partial', 1) && this.isLoss(2) && this.isSym('}', 3)) {
       this.i += 4;
       this.expect('{');
       if (!this.isCmd('partial')) this.fail('∂C over ∂a^L: the gradient of the loss in the output');
@@ -392,13 +392,20 @@ class Parser {
     this.next();
     const of = this.group();
     this.splitFirst();
-    if (!this.isWord('C')) this.fail('∇_a C: the gradient of the loss C', this.peek());
+    if (!this.isLoss(0)) this.fail('∇_a C: the gradient of the loss C (or J, E, L, \\ell)', this.peek());
     this.next();
     return this.gradientOf(of, t);
   }
 
+  /** The loss by a name books give it: C (Nielsen, the question), J (Goodfellow), E (Bishop), L, \ell. */
+  private isLoss(k: number): boolean {
+    return ['C', 'J', 'E', 'L'].some((w) => this.isWord(w, k)) || this.isCmd('ell', k);
+  }
+
   private gradientOf(of: FNode, t: Token): FNode {
     void t;
+    // ∂C/∂z^{(l)} is δ^{(l)} by its definition.
+    if (of.kind === 'ref' && of.base === 'z') return ref('delta', of.layer, of.indices, `∂C/∂${of.spelled}`, of.pos);
     if (of.kind !== 'ref' || of.base !== 'a' || (of.layer !== undefined && of.layer !== this.o.depth)) {
       throw new SyntaxProblem(`only the gradient of the loss in the output, ∂C/∂a^{L}, can be written as a derivative (here L = ${this.o.depth}); write the formula of any other`, of.pos);
     }

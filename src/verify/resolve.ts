@@ -115,7 +115,7 @@ function lossGradient(info: NetInfo, indices: readonly Idx[], pos: number): FNod
   switch (info.network.loss) {
     case 'squared': return bin('*', num(2, pos), diff, pos);
     case 'half-squared': return diff;
-    case 'mse': return bin('*', bin('/', num(2, pos), num(info.units(L), pos), pos), diff, pos);
+    case 'mse': return info.units(L) === 1 ? bin('*', num(2, pos), diff, pos) : bin('*', bin('/', num(2, pos), num(info.units(L), pos), pos), diff, pos);
     case 'cross-entropy': return bin('./', diff, bin('.*', a, bin('-', num(1, pos), a, pos), pos), pos);
     case 'softmax-cross-entropy': return bin('./', neg(y, pos), a, pos);
   }

@@ -366,3 +366,14 @@ describe('Goodfellow and Nielsen as printed, and hints that fit the loss', () =>
     expect(verify(t233, { wrt: 'b2', formula: '0.66667*(a2 - y)' }).differs.join(' ')).toMatch(/rounded/);
   });
 });
+
+describe("CS231n's code: * of two vectors of one size", () => {
+  it('is read elementwise, as NumPy reads it, and the note says so; a * that is a matrix product stays one', () => {
+    const q = parseChain('name: q\ninput: 2\nlayers:\n  - { units: 2, activation: relu }\n  - { units: 2, activation: tanh }\nloss: half-squared\n');
+    const r = verify(q, { wrt: 'b2', formula: '(a2 - y) * (1 - a2.^2)' });
+    expect(r.verdict).toBe('equivalent');
+    expect(r.notes.join(' ')).toMatch(/multiplied with \*, has no matrix product: read as elementwise/);
+    expect(verify(q, { wrt: 'b1', formula: "(W2' * (a2 - y) .* (1 - a2.^2)) * (z1 > 0)" }).verdict).toBe('equivalent');
+    expect(verify(q, { wrt: 'W2', formula: "((a2 - y) .* (1 - a2.^2)) * a1'" }).verdict).toBe('equivalent');
+  });
+});

@@ -22,8 +22,11 @@ export type FNode = { readonly pos: number } & (
    */
   | { readonly kind: 'ref'; readonly base: Base; readonly layer?: number; readonly indices: readonly Idx[]; readonly spelled: string }
   | { readonly kind: 'neg'; readonly arg: FNode }
-  /** `implicit`: a product written by juxtaposition (W δ), which two vectors of one size make elementwise. */
-  | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode; readonly implicit?: boolean }
+  /**
+   * `implicit`: a product written by juxtaposition (W δ), which two vectors of one size make elementwise;
+   * `star`: written with mathjs's *, read the same way (as NumPy's * is) where no matrix product exists.
+   */
+  | { readonly kind: 'bin'; readonly op: BinOp; readonly left: FNode; readonly right: FNode; readonly implicit?: boolean; readonly star?: boolean }
   | { readonly kind: 'transpose'; readonly arg: FNode }
   /** exp, log, sigmoid, … ; `sigma`/`dsigma` are a layer's activation and its derivative (`layer` set by the resolver). */
   /** `inclusive`: a mask written with ≥ or ≤, 1 where its argument is 0 too (step is 0 there, as relu′(0)). */

@@ -171,7 +171,8 @@ class Reader {
     const left = this.read(args[0]!);
     const pos = n.implicit ? this.offset + this.cursor : this.find(n.op as string, false);
     const right = this.read(args[1]!);
-    return bin(op, left, right, pos);
+    // a * b of two vectors of one size has no matrix meaning: read elementwise, as NumPy's * (CS231n's dz = da * (1 - a**2)).
+    return op === '*' && !n.implicit ? { kind: 'bin', op, left, right, pos, implicit: true, star: true } : n.implicit ? { kind: 'bin', op, left, right, pos, implicit: true } : bin(op, left, right, pos);
   }
 
   private functionCall(n: AnyNode): FNode {

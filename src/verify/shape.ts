@@ -50,7 +50,7 @@ export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; note
     if (m.op === '*') {
       if (!vectors) return m;
       const ew: FNode = { kind: 'bin', op: '.*', left: m.left, right: m.right, pos: m.pos };
-      notes.push(`${factor(m.left)} ${factor(m.right)}, two ${shapeText(l)} vectors side by side, has no matrix product: read as elementwise, ${show(ew)}`);
+      notes.push(`${factor(m.left)}${m.star ? ' * ' : ' '}${factor(m.right)}, two ${shapeText(l)} vectors ${m.star ? 'multiplied with *' : 'side by side'}, has no matrix product: read as elementwise, ${show(ew)}`);
       return ew;
     }
     // \frac{y}{a} of vectors: a fraction over a vector is meant elementwise (there is no division by a matrix)

@@ -373,7 +373,7 @@ describe("CS231n's code: * of two vectors of one size", () => {
     const r = verify(q, { wrt: 'b2', formula: '(a2 - y) * (1 - a2.^2)' });
     expect(r.verdict).toBe('equivalent');
     expect(r.notes.join(' ')).toMatch(/multiplied with \*, has no matrix product: read as elementwise/);
-    expect(verify(q, { wrt: 'b1', formula: "(W2' * (a2 - y) .* (1 - a2.^2)) * (z1 > 0)" }).verdict).toBe('equivalent');
+    expect(verify(q, { wrt: 'b1', formula: "(W2' * ((a2 - y) .* (1 - a2.^2))) * (z1 > 0)" }).verdict).toBe('equivalent');
     expect(verify(q, { wrt: 'W2', formula: "((a2 - y) .* (1 - a2.^2)) * a1'" }).verdict).toBe('equivalent');
   });
 });

@@ -377,3 +377,14 @@ describe("CS231n's code: * of two vectors of one size", () => {
     expect(verify(q, { wrt: 'W2', formula: "((a2 - y) .* (1 - a2.^2)) * a1'" }).verdict).toBe('equivalent');
   });
 });
+
+describe('a bare a beside y', () => {
+  it('is the output the target is compared with, as every loss derivative writes it; elsewhere it stays the input', () => {
+    const s11 = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
+    const r = verify(s11, { wrt: 'b1', latex: "(a - y)\\, \\sigma'(z)" });
+    expect(r.verdict).toBe('equivalent');
+    expect(r.notes.join(' ')).toMatch(/a beside y read as a1/);
+    // The question's own line: a is the input there (a*w − y).
+    expect(verify(question, { wrt: 'W1', update: true, formula: 'w = w - r*a*2*(a*w - y)' }).verdict).toBe('equivalent');
+  });
+});

@@ -96,6 +96,18 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
         if (!usesIndex(n.body, n.index)) throw new SyntaxProblem(`the sum over ${n.index} does not use ${n.index}`, n.pos);
         return { ...n, body: go(n.body, new Set([...bound, n.index])) };
       }
+      case 'bin': {
+        // a − y with a bare a: the output against its target, as every loss's derivative writes it (not the input).
+        const bareA = (m: FNode): m is Extract<FNode, { kind: 'ref' }> => m.kind === 'ref' && m.base === 'a' && m.layer === undefined;
+        const isY = (m: FNode): boolean => m.kind === 'ref' && m.base === 'y';
+        let m: FNode = n;
+        if ((n.op === '-' || n.op === '+') && ((bareA(n.left) && isY(n.right)) || (isY(n.left) && bareA(n.right)))) {
+          notes.add(`a beside y read as a${info.L}, the output the target is compared with`);
+          const out = (x: FNode): FNode => (bareA(x) ? { ...x, layer: info.L } : x);
+          m = { ...n, left: out(n.left), right: out(n.right) };
+        }
+        return withChildren(m, children(m).map((c) => go(c, bound)));
+      }
       default: {
         const cs = children(n);
         return cs.length ? withChildren(n, cs.map((c) => go(c, bound))) : n;

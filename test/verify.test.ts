@@ -388,3 +388,17 @@ describe('a bare a beside y', () => {
     expect(verify(question, { wrt: 'W1', update: true, formula: 'w = w - r*a*2*(a*w - y)' }).verdict).toBe('equivalent');
   });
 });
+
+describe("Bishop's index form: a bare name takes the layer its index letter runs over", () => {
+  it('δ_j = h′(z_j) Σ_k w_kj δ_k is proved, with w and δ of the next layer; a δ of the wrong layer written out is still different', () => {
+    const s342 = parseChain('name: s\ninput: 3\nlayers:\n  - { units: 4, activation: sigmoid }\n  - { units: 2, activation: sigmoid }\nloss: mse\n');
+    for (const latex of ["\\delta_j = \\sigma'(z_j) \\sum_k w_{kj} \\delta_k", "\\sigma'(z^{(1)}_j) \\sum_{k} W^{(2)}_{kj} \\delta_k", "\\sigma'(z_j) \\sum_k w_{kj}\\delta^{(2)}_k"]) {
+      const r = verify(s342, { wrt: 'b1[j]', latex });
+      expect(r.verdict, latex).toBe('equivalent');
+      expect(r.read.formula).toContain('W2[k,j] * delta2[k]');
+    }
+    expect(verify(s342, { wrt: 'b1[j]', latex: "\\sigma'(z_j) \\sum_k w_{kj} \\delta^{(1)}_k" }).verdict).not.toBe('equivalent');
+    // --wrt W2[j,k]: j over layer 2, k over layer 1, as before.
+    expect(verify(s342, { wrt: 'W2[j,k]', latex: '\\delta_j a_k' }).verdict).toBe('equivalent');
+  });
+});

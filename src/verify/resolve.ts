@@ -3,7 +3,7 @@
 // layer and index exists and is bound. Anything wrong here means the formula
 // cannot be read (exit 2); shapes that do not fit are judged later (different).
 import type { FNode, Idx } from './ast.ts';
-import { bin, children, neg, num, ref, withChildren } from './ast.ts';
+import { bin, children, neg, nodesOf as nodesOfTree, num, ref, withChildren } from './ast.ts';
 import type { NetInfo } from './context.ts';
 import { printMathjs } from './print.ts';
 import { SyntaxProblem } from './errors.ts';
@@ -25,7 +25,15 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
   let usesRate = false;
   const paramLayer = wrt.layer;
 
-  const defaultLayer = (base: string, pos: number): number => {
+  const letters = unitLetters(tree, task);
+  const defaultLayer = (base: string, pos: number, indices: readonly Idx[] = []): number => {
+    // Bishop's index form: a bare name takes the layer its index letter runs over (δ_j = h′(a_j) Σ_k w_kj δ_k,
+    // with j the units of --wrt's layer, k those of the next).
+    const inferred = layerFromLetters(base, indices, letters);
+    if (inferred !== undefined && inferred >= (base === 'a' ? 0 : 1) && inferred <= info.L) {
+      notes.add(`${base} without a layer read as ${base}${inferred}, from the units its index runs over`);
+      return inferred;
+    }
     switch (base) {
       case 'W': case 'b':
         if (info.L > 1) notes.add(`${base} without a layer read as ${base}${paramLayer}, the layer of --wrt`);
@@ -60,7 +68,7 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
           return n;
         }
         let layer = n.layer;
-        if (layer === undefined && n.base !== 'y') layer = defaultLayer(n.base, n.pos);
+        if (layer === undefined && n.base !== 'y') layer = defaultLayer(n.base, n.pos, n.indices);
         const min = n.base === 'a' ? 0 : 1;
         if (layer !== undefined && (layer < min || layer > info.L)) {
           throw new SyntaxProblem(`the network has no ${n.base}${layer}: ${n.base} runs over layers ${min} to ${info.L}`, n.pos);
@@ -145,4 +153,47 @@ function activationLayer(arg: FNode, task: Task, pos: number): number {
   const kinds = new Set(info.network.layers.map((l) => JSON.stringify(l.activation)));
   if (kinds.size === 1) return 1;
   throw new SyntaxProblem('σ of an expression: the layers have different activations, so write σ(z2) with the layer\'s z', pos);
+}
+
+/**
+ * Which layer's units each index letter runs over, from --wrt, --of and the names written with a layer
+ * (W^{(l)}_{jk}: j over layer l, k over l − 1; a, z, δ, b of layer l: over l), then from bare W's that
+ * those place (w_{kj} with j over layer l is W^{(l+1)}, so k runs over l + 1). A letter placed twice
+ * differently places nothing.
+ */
+function unitLetters(tree: FNode, task: Task): Map<string, number> {
+  const out = new Map<string, number>();
+  const clash = new Set<string>();
+  const bind = (ix: Idx | undefined, layer: number): void => {
+    if (!ix || ix.kind !== 'var' || clash.has(ix.name)) return;
+    const was = out.get(ix.name);
+    if (was === undefined) out.set(ix.name, layer);
+    else if (was !== layer) { out.delete(ix.name); clash.add(ix.name); }
+  };
+  const place = (base: string, layer: number, indices: readonly Idx[]): void => {
+    if (base === 'W') { bind(indices[0], layer); bind(indices[1], layer - 1); } else if (base !== 'y' && base !== 'C') bind(indices[0], layer);
+  };
+  place(task.wrt.base, task.wrt.layer, task.wrt.indices);
+  if (task.of.base !== 'C') place(task.of.base, task.of.layer, task.of.indices);
+  const refs = nodesOfTree(tree).filter((n): n is Extract<FNode, { kind: 'ref' }> => n.kind === 'ref');
+  for (const r of refs) if (r.layer !== undefined) place(r.base, r.layer, r.indices);
+  for (const r of refs) {
+    if (r.layer !== undefined || r.base !== 'W') continue;
+    const layer = layerFromLetters('W', r.indices, out);
+    if (layer !== undefined) place('W', layer, r.indices);
+  }
+  return out;
+}
+
+function layerFromLetters(base: string, indices: readonly Idx[], letters: ReadonlyMap<string, number>): number | undefined {
+  const at = (k: number): number | undefined => {
+    const ix = indices[k];
+    return ix?.kind === 'var' ? letters.get(ix.name) : undefined;
+  };
+  if (base === 'W') {
+    const row = at(0);
+    const col = at(1);
+    return row ?? (col === undefined ? undefined : col + 1);
+  }
+  return base === 'a' || base === 'z' || base === 'delta' || base === 'b' ? at(0) : undefined;
 }

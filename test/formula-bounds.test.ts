@@ -48,6 +48,9 @@ describe('allowed functions evaluate through stable forms', () => {
     ['log(1 + exp(x))', 1000, 0],
     ['log(cosh(x))', 1000 - Math.LN2, 1000 - Math.LN2],
     ['log(sigmoid(x))', 0, -1000],
+    // Their derivatives in stable forms too: 2 softplus(x) σ(x), σ′ softplus + σ².
+    ['softplus(x)^2', 1000 * 1000, 0],
+    ['sigmoid(x) * softplus(x)', 1000, 0],
   ])('%s is accepted, checks out, and is finite at ±1000', async (formula, high, low) => {
     const checked = await deltagen(['check', '-', '--quiet', '--json'], one(formula));
     expect(checked.code, checked.stderr).toBe(0);

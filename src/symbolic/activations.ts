@@ -132,7 +132,8 @@ function resolve(spec: ActivationSpec, id: string): Activation {
     derivative = add(dNeg, mul(step(U), sub(dPos, dNeg)));
   } else {
     try {
-      derivative = recognize(formulaDerivative(def.formula, variable));
+      // The derivative in stable forms too: softplus(x)² has 2 softplus(x) σ(x), not 2 log(1 + e^x) σ(x), infinite at 1000.
+      derivative = stabilize(recognize(formulaDerivative(def.formula, variable)));
     } catch (err) {
       if (err instanceof CasTimeout) throw err;
       // A user's formula can make the CAS answer with something we refuse (1/0 gives Infinity): that is bad input.

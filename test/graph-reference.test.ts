@@ -453,3 +453,27 @@ describe('formula losses with |u|: finite where the loss is differentiable or at
     }
   });
 });
+
+describe('a sigmoid output with cross-entropy that is also fed back (a Jordan network)', () => {
+  const jordan = graphOf('name: jordan\ninput: 2\nsequence: 5\nnodes:\n  h: { dense: [x, out@prev], units: 3, activation: sigmoid }\n  out: { dense: h, units: 2, activation: sigmoid }\ntarget: every-step\nloss: cross-entropy\n');
+  it('agrees with the reference and finite differences', async () => {
+    await expectAgreement(jordan, { points: 2 });
+  });
+  it('has finite gradients where the sigmoid saturates to exactly 1 (a − y, plus its readers through σ′)', async () => {
+    // W_h_x, W_h_out, b_h, W_out, b_out; b_out = 40 makes σ(z_out) round to 1.
+    const p = new Float64Array(6 + 6 + 3 + 6 + 2).fill(0.1);
+    p[21] = 40; p[22] = 40;
+    const x = Array.from({ length: 10 }, () => 0.5);
+    const y = Array.from({ length: 10 }, () => 0.3);
+    for (const mod of (await trainers(jordan)).values()) {
+      const g = new Float64Array(p.length);
+      expect(Number.isFinite(mod.lossAndGradient(p, x, y, g))).toBe(true);
+      expect([...g].every(Number.isFinite)).toBe(true);
+      const h = 1e-4;
+      const q = Float64Array.from(p);
+      q[21] = 40 + h; const up = mod.loss(q, x, y);
+      q[21] = 40 - h; const down = mod.loss(q, x, y);
+      expect(g[21]).toBeCloseTo((up - down) / (2 * h), 6);
+    }
+  });
+});

@@ -35,7 +35,10 @@ export type TermRule = Term['rule'];
 export type Local =
   /** d = g ⊙ σ'(z) (dense) or g ⊙ σ'(input) (of). */
   | { readonly kind: 'activation'; readonly act: Activation }
-  /** d = a − y at the output: softmax with its cross-entropy, or sigmoid with cross-entropy (g and σ' cancel). */
+  /**
+   * d = a − y at the output: softmax with its cross-entropy, or sigmoid with cross-entropy (g and σ' cancel);
+   * an output other nodes read too adds their terms through σ′: d = g_readers ⊙ σ′(z) + (a − y).
+   */
   | { readonly kind: 'cancel'; readonly act: Activation }
   /** d = g. */
   | { readonly kind: 'identity' };
@@ -113,12 +116,12 @@ export function deriveGraph(net: GraphNetwork): GraphDerivation {
       terms.get(input.node)!.push(rule(node, input, position, net));
     });
   }
-  const readers = (name: string): number => terms.get(name)!.filter((t) => t.rule !== 'loss').length;
   terms.get(net.output)!.push({ rule: 'loss' });
   const adjoints: NodeAdjoint[] = [...net.nodes].reverse().map((node) => {
     const act = activations.get(node.name);
     let local: Local = act && !act.identityJacobian ? { kind: 'activation', act } : { kind: 'identity' };
-    if (act && node.name === net.output && readers(node.name) === 0 && cancels(act, loss)) local = { kind: 'cancel', act };
+    // Read by other nodes too (fed back through @prev), the readers' part still goes through σ′ (graph-code.ts).
+    if (act && node.name === net.output && cancels(act, loss)) local = { kind: 'cancel', act };
     // The file's rules refuse a softmax anywhere else (graph-validate.ts), so its δ is always a − y here.
     if (act && !act.elementwise && local.kind !== 'cancel') throw new Error(`internal: softmax on ${node.name} without its cross-entropy or with readers`);
     return { node, terms: terms.get(node.name)!, local };

@@ -338,15 +338,19 @@ function backwardNode(c: Ctx, a: NodeAdjoint): Lines {
   const lastOnly = lossSteps(c.der) === 'last' && c.T > 1;
   const isLast = `t ${c.lang.eq} ${c.T - 1 + c.lang.base}`;
   const out: Lines = [];
-  if (a.local.kind === 'cancel') {
+  const cancel = a.local.kind === 'cancel';
+  const readerTerms = a.terms.filter((term) => term.rule !== 'loss');
+  if (cancel && readerTerms.length === 0) {
     out.push(comment(c, `d_${node.name} = a - y`));
     const diff = set(c, d, `${value(c, node.name)} - ${target(c)}`);
     out.push(...(lastOnly ? block(c, c.lang.ifThen(isLast), [diff], [set(c, d, c.lang.zeros(n, 'm'))]) : [diff]));
   } else {
-    out.push(comment(c, `g_${node.name} = ${a.terms.length ? a.terms.map(termText).join(' + ') : '0'}${a.local.kind === 'activation' ? `; d_${node.name} = g_${node.name} o ${a.local.act.name}'` : ''}`));
+    // A cancelling output read by other nodes too: their terms through σ′, then a − y (never ∞ · 0 where σ saturates).
+    const terms = cancel ? readerTerms : a.terms;
+    out.push(comment(c, `g_${node.name} = ${terms.length ? terms.map(termText).join(' + ') : '0'}${a.local.kind !== 'identity' ? `; d_${node.name} = g_${node.name} o ${a.local.act.name}'` : ''}${cancel ? ' + (a - y)' : ''}`));
     // The terms in order, those of one guard together: the loss at the last step only, a reader through @prev while t + 1 <= T.
     const groups: { guard?: string; codes: Printed[] }[] = [];
-    for (const term of a.terms) {
+    for (const term of terms) {
       const later = term.rule !== 'loss' && term.later;
       if (later && c.T === 1) continue;
       const guard = term.rule === 'loss' && lastOnly ? isLast : later ? `t < ${c.T - 1 + c.lang.base}` : undefined;
@@ -363,7 +367,11 @@ function backwardNode(c: Ctx, a: NodeAdjoint): Lines {
       else out.push(...block(c, c.lang.ifThen(group.guard), lines, k === 0 ? [zeros] : undefined));
     });
     const local = a.local;
-    if (local.kind === 'activation') out.push(set(c, d, `${d}${c.lang.spelling.times}${wrap(derivative(c, local.act, node), PREC.mul + 1)}`));
+    if (local.kind !== 'identity') out.push(set(c, d, `${d}${c.lang.spelling.times}${wrap(derivative(c, local.act, node), PREC.mul + 1)}`));
+    if (cancel) {
+      const plus = set(c, d, `${d} + (${value(c, node.name)} - ${target(c)})`);
+      out.push(...(lastOnly ? block(c, c.lang.ifThen(isLast), [plus]) : [plus]));
+    }
   }
   if (node.kind === 'dense') out.push(...gradientOf(c, node));
   return out;

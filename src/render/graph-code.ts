@@ -277,17 +277,20 @@ function backwardNode(c: Ctx, a: NodeAdjoint, t: Ix): string[] {
   const row = t.times(n);
   const out: string[] = [];
   const d = `d_${node.name}`;
-  if (a.local.kind === 'cancel') {
+  const cancel = a.local.kind === 'cancel';
+  const last = lossSteps(c.der) === 'last' && c.T > 1;
+  const yRow = last ? Ix.of(0) : row;
+  const delta = (j: Ix): string => `${R(c, `v_${node.name}`, row.plus(j))} - ${R(c, 'y', yRow.plus(j))}`;
+  const readerTerms = a.terms.filter((term) => term.rule !== 'loss');
+  if (cancel && readerTerms.length === 0) {
     // d = a − y where the step has a loss (a softmax or sigmoid output nobody else reads), else 0.
-    const last = lossSteps(c.der) === 'last' && c.T > 1;
-    const yRow = last ? Ix.of(0) : row;
-    const delta = (j: Ix): string => `${R(c, `v_${node.name}`, row.plus(j))} - ${R(c, 'y', yRow.plus(j))}`;
     out.push(...each(c, n, 'j', 1, (j) => [`${W(d, row.plus(j))} = ${!last ? delta(j) : t.literal ? (t.c === c.T - 1 ? delta(j) : '0') : `${t} === ${c.T - 1} ? ${delta(j)} : 0`};`]));
   } else {
-    const lossOnlyLast = lossSteps(c.der) === 'last' && c.T > 1;
-    // One loop per term, each adding to the row (a later term only while t + 1 < T).
+    const lossOnlyLast = last;
+    // One loop per term, each adding to the row (a later term only while t + 1 < T). A cancelling output
+    // read by other nodes too takes its readers' terms through σ′, then a − y: never ∞ · 0 where σ saturates.
     out.push(...each(c, n, 'j', 1, (j) => [`${W(d, row.plus(j))} = 0;`]));
-    for (const term of a.terms) {
+    for (const term of cancel ? readerTerms : a.terms) {
       const later = term.rule !== 'loss' && term.later;
       if (later && c.T === 1) continue;
       const at = later ? t.plus(1) : t;
@@ -300,7 +303,11 @@ function backwardNode(c: Ctx, a: NodeAdjoint, t: Ix): string[] {
       else out.push(...lines);
     }
     const local = a.local;
-    if (local.kind === 'activation') out.push(...each(c, n, 'j', 1, (j) => [`${R(c, d, row.plus(j))} *= ${derivative(c, local.act, node, t, j)};`]));
+    if (local.kind !== 'identity') out.push(...each(c, n, 'j', 1, (j) => [`${R(c, d, row.plus(j))} *= ${derivative(c, local.act, node, t, j)};`]));
+    if (cancel) {
+      const lines = each(c, n, 'j', 1, (j) => [`${R(c, d, row.plus(j))} += ${delta(j)};`]);
+      out.push(...(!last ? lines : t.literal ? (t.c === c.T - 1 ? lines : []) : [`if (${t} === ${c.T - 1}) {`, ...indent(lines), '}']));
+    }
   }
   if (node.kind === 'dense') out.push(...gradientOf(c, node, t));
   return out;

@@ -377,9 +377,14 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     if (local.kind === 'cancel') {
       // With a loss at the last step only, a − y is δ at t = T; before it nothing reads the output.
       const diff = `${s.value(name)} - ${s.target()}`;
-      const rhs = lastOnly ? `\\begin{cases} ${s.value(name, 'T')} - ${s.target('T')}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
+      // Read by other nodes too (fed back through @prev): their part goes through σ′ as usual, the loss's cancels.
+      const readerTex = adj.terms.filter((term) => term.rule !== 'loss').map(termTex);
+      const readersPart = readerTex.length ? `${paren(readerTex.join(' + '))} \\odot ${derivativeAt(a, node)}` : undefined;
+      const rhs = readersPart ? `${readersPart} + ${lastOnly ? `[t = T] \\left(${diff}\\right)` : diff}`
+        : lastOnly ? `\\begin{cases} ${s.value(name, 'T')} - ${s.target('T')}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
       summary.push(eq(`${s.delta(name)} = ${rhs}`, `delta-${name}`));
-      steps.push({ rule: 'simplification', why: capitalize(cancelWhy(a)), intro: '', remark: '', equation: eq(`${s.delta(name)} \\equiv \\frac{\\partial C}{\\partial ${wrt}} = ${rhs}`, `delta-def-${name}`) });
+      const why = capitalize(cancelWhy(a)) + (readersPart ? '; what the nodes that read it send back goes through $\\sigma\'$ as usual' : '');
+      steps.push({ rule: 'simplification', why, intro: '', remark: '', equation: eq(`${s.delta(name)} \\equiv \\frac{\\partial C}{\\partial ${wrt}} = ${rhs}`, `delta-def-${name}`) });
       continue;
     }
     const deriv = derivativeAt(a, node);

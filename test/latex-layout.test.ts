@@ -60,6 +60,14 @@ describe('layout', () => {
     expect(overfull).toEqual([]);
   });
 
+  it.skipIf(!hasPaperClasses && !process.env.CI)('a network name of 62 characters breaks after its hyphens in the heading and fits an IEEEtran column', async () => {
+    const { parseChain } = await import('./chain.ts');
+    const net = parseChain('name: a-rather-long-network-name-for-the-journal-of-machine-learning\ninput: 2\nlayers:\n  - { units: 3, activation: sigmoid }\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
+    writeFileSync(join(dir, 'long-body.tex'), renderLatex(compileNetwork(net), { fragment: true }));
+    const { overfull } = compile('paper-long', `${PAPERS.IEEEtran}\n\\usepackage{amsmath,amssymb}\n\\usepackage{hyperref}\n\\begin{document}\n\\input{long-body}\n\\end{document}\n`);
+    expect(overfull).toEqual([]);
+  });
+
   it.skipIf(!hasPdflatex && !process.env.CI)('every full document fits its page', () => {
     for (const { network } of corpus) {
       for (const notation of ['nielsen', 'question'] as const) {

@@ -11,7 +11,7 @@ import type { Activation } from '../symbolic/activations.ts';
 import { plainDivisions } from '../symbolic/losses.ts';
 import { num, substitute, symbolsOf, type Expr, type Sym } from '../symbolic/expr.ts';
 import {
-  activationSection, DEFAULT_LATEX_OPTIONS, defaultLabelPrefix,
+  activationSection, DEFAULT_LATEX_OPTIONS, defaultLabelPrefix, titleOf,
   type DerivationDocument, type DerivationStep, type DisplayEquation, type HeadingLevel, type LatexOptions,
   optimizerUpdate,
 } from './latex.ts';
@@ -513,7 +513,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
 
   return {
     name: net.name,
-    title: `Backpropagation for \\texttt{${net.name}}`,
+    title: titleOf(net.name),
     summary: describeNet,
     notation: opts.notation,
     labelPrefix: prefix,

@@ -351,7 +351,7 @@ export function derivationDocument(c: Compiled, options: Partial<LatexOptions> =
   const heading = HEADINGS[opts.heading];
   return {
     name: network.name,
-    title: `Backpropagation for \\texttt{${network.name}}`,
+    title: titleOf(network.name),
     summary: describe(network),
     notation: opts.notation,
     labelPrefix: prefix,
@@ -397,6 +397,9 @@ function sumBody(tex: string): string {
   }
   return inner;
 }
+
+/** The heading: a long network name may break after its hyphens (\\texttt never breaks by itself). */
+export const titleOf = (name: string): string => `Backpropagation for \\texttt{${name.replace(/-/g, '-\\allowbreak{}')}}`;
 
 function unwrap(tex: string): string {
   if (!tex.startsWith('\\left(') || !tex.endsWith('\\right)')) return tex;

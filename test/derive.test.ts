@@ -116,3 +116,22 @@ describe('bold for papers', () => {
     expect(plainFragment).toBe(document);
   });
 });
+
+describe('activations named apart in one document', () => {
+  it('two formula activations are f_1 and f_2, so the recursion does not fold layers with different functions; two leaky relus carry their slopes', async () => {
+    const { compileNetwork, renderLatex } = await import('../src/pipeline.ts');
+    const { parseChain } = await import('./chain.ts');
+    const fs = parseChain('name: fs\ninput: 2\nlayers:\n  - { units: 3, activation: { formula: "x / (1 + abs(x))" } }\n  - { units: 3, activation: { formula: "x * sigmoid(x)" } }\n  - { units: 1, activation: { formula: "x / (1 + abs(x))" } }\nloss: half-squared\n');
+    const tex = renderLatex(compileNetwork(fs));
+    expect(tex).toContain("f_{2}'\\left(z^{(2)}\\right)");
+    expect(tex).toContain("f_{1}'\\left(z^{(1)}\\right)");
+    expect(tex).not.toMatch(/, \\; l = 2, 1/);
+    const lr = parseChain('name: lr\ninput: 2\nlayers:\n  - { units: 3, activation: leaky-relu }\n  - { units: 1, activation: { leaky-relu: 0.1 } }\nloss: half-squared\n');
+    const t2 = renderLatex(compileNetwork(lr));
+    expect(t2).toContain('\\operatorname{lrelu}_{0.01}');
+    expect(t2).toContain('\\operatorname{lrelu}_{0.1}');
+    // One formula alone keeps f.
+    const one = parseChain('name: one\ninput: 2\nlayers:\n  - { units: 3, activation: { formula: "x / (1 + abs(x))" } }\n  - { units: 1 }\nloss: half-squared\n');
+    expect(renderLatex(compileNetwork(one))).toMatch(/f'\\left\(z\^\{\(1\)\}\\right\)/);
+  });
+});

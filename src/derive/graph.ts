@@ -4,7 +4,7 @@
 // reader through N@prev sends from step t+1 (backpropagation through time), and
 // each node kind has one local rule (its vector–Jacobian product) in RULES.
 // Every output (LaTeX, the trainer, verify) is printed from these terms.
-import { resolveActivation, type Activation } from '../symbolic/activations.ts';
+import { namedApart, resolveActivation, type Activation } from '../symbolic/activations.ts';
 import { formulaLoss, resolveLoss, type Loss } from '../symbolic/losses.ts';
 import { UserError } from '../errors.ts';
 import { graphLayout, sourceSize, weightName, type GraphLayout, type GraphLayoutEntry } from '../graph/graph-layout.ts';
@@ -107,6 +107,8 @@ export function deriveGraph(net: GraphNetwork): GraphDerivation {
       throw err;
     }
   }
+  const named = namedApart([...activations.values()]);
+  for (const [name, act] of activations) activations.set(name, named(act));
   // Every reader of every node, in node order: the terms of its adjoint.
   const terms = new Map<string, Term[]>(net.nodes.map((n) => [n.name, []]));
   for (const node of net.nodes) {

@@ -1,5 +1,5 @@
 // Network → matrix-level graph: z^(l) = W^(l) a^(l−1) + b^(l), a^(l) = σ_l(z^(l)), C = loss(a^(L), y).
-import { resolveActivation, type Activation } from '../symbolic/activations.ts';
+import { namedApart, resolveActivation, type Activation } from '../symbolic/activations.ts';
 import { resolveLoss, type Loss } from '../symbolic/losses.ts';
 import { apply, matmul, mvar, plus, type MExpr } from '../symbolic/matrix.ts';
 import type { Network } from '../spec/types.ts';
@@ -40,19 +40,22 @@ export function buildGraph(network: Network): Graph {
   const layers: GraphLayer[] = [];
   const x = mvar('a', 0, network.input);
   let input = x;
+  const resolved = network.layers.map((spec, i): Activation => {
+    try {
+      return resolveActivation(spec.activation);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(`${network.source}: layers[${i}].activation: ${err.message}`);
+      throw err;
+    }
+  });
+  const named = namedApart(resolved);
   network.layers.forEach((spec, i) => {
     const l = i + 1;
     const W = mvar('W', l, spec.units, input.rows);
     const b = spec.bias ? mvar('b', l, spec.units) : undefined;
     const z = mvar('z', l, spec.units);
     const a = mvar('a', l, spec.units);
-    let act: Activation;
-    try {
-      act = resolveActivation(spec.activation);
-    } catch (err) {
-      if (err instanceof UserError) throw new UserError(`${network.source}: layers[${i}].activation: ${err.message}`);
-      throw err;
-    }
+    const act = named(resolved[i]!);
     const product = matmul(W, input);
     layers.push({
       l, units: spec.units, fanIn: input.rows, W, ...(b ? { b } : {}), z, a, input, act,

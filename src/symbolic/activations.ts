@@ -95,6 +95,21 @@ function piecewise(latexName: string, positive: Expr, negative: Expr): Definitio
   return { latexName, formula: add(negative, mul(step(U), sub(positive, negative))), pieces: { positive, negative }, notes: [ONE_SIDED] };
 }
 
+/**
+ * One network's activations named apart for its documents: two formula activations are f_{1}, f_{2} (in the
+ * order of first use), two leaky relus lrelu_{0.01}, lrelu_{0.1}; one alone keeps its name. Else two layers
+ * with different functions print the same f, and the document folds them into one recursion.
+ */
+export function namedApart(acts: readonly Activation[]): (act: Activation) => Activation {
+  const distinctActs = [...new Set(acts)];
+  const renamed = new Map<Activation, Activation>();
+  const formulas = distinctActs.filter((a) => a.name === 'formula');
+  if (formulas.length > 1) formulas.forEach((a, k) => renamed.set(a, { ...a, latexName: `f_{${k + 1}}` }));
+  const leaky = distinctActs.filter((a) => a.name.startsWith('leaky-relu('));
+  if (leaky.length > 1) leaky.forEach((a) => renamed.set(a, { ...a, latexName: `\\operatorname{lrelu}_{${a.name.slice('leaky-relu('.length, -1)}}` }));
+  return (act) => renamed.get(act) ?? act;
+}
+
 /** Points where a custom activation and its derivative must be finite: 0 and large |x| included. */
 export const CHECK_GRID = [-1000, -100, -10, -3, -1, -0.5, -0.001, 0, 0.001, 0.5, 1, 3, 10, 100, 1000];
 

@@ -402,3 +402,15 @@ describe("Bishop's index form: a bare name takes the layer its index letter runs
     expect(verify(s342, { wrt: 'W2[j,k]', latex: '\\delta_j a_k' }).verdict).toBe('equivalent');
   });
 });
+
+describe("Goodfellow's h and a sigmoid written for its own derivative", () => {
+  const t233 = parseChain('name: t\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 3, activation: identity }\nloss: mse\n');
+  it('h^{(k)} is the layer output a^{(k)}: ∇_W J = g h^{(k-1)ᵀ} as δ^{(2)} h^{(1)ᵀ}', () => {
+    expect(verify(t233, { wrt: 'W2', latex: '\\delta^{(2)} h^{(1)\\top}' }).verdict).toBe('equivalent');
+    expect(verify(t233, { wrt: 'W2', latex: '\\delta^{(2)} (h^{(0)})^\\top' }).verdict).toBe('different');
+  });
+  it('σ(z) on a sigmoid layer is named the activation itself, not softplus′', () => {
+    const s11 = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
+    expect(verify(s11, { wrt: 'b1', latex: '(a^{(1)} - y)\\,\\sigma(z^{(1)})' }).differs.join(' ')).toMatch(/the activation itself, not its derivative/);
+  });
+});

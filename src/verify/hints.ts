@@ -157,12 +157,13 @@ const DERIVATIVE_FORMS: readonly { readonly is: string; readonly of?: string; re
   { is: "the sigmoid's derivative σ(1 − σ)", of: 'sigmoid', f: (z) => sig(z) * (1 - sig(z)) },
   { is: "tanh's derivative 1 − tanh²", of: 'tanh', f: (z) => 1 - Math.tanh(z) ** 2 },
   { is: "relu's derivative (a step)", of: 'relu', f: (z) => (z > 0 ? 1 : 0) },
+  // Before softplus′ = σ: σ(z) on a sigmoid layer is the activation itself.
+  { is: 'the activation itself, not its derivative', f: (_z, a) => a },
   { is: "softplus's derivative σ", of: 'softplus', f: sig },
   { is: "the identity's derivative 1", of: 'identity', f: () => 1 },
   { is: 'σ(1 + σ), with a plus where the derivative has a minus', f: (z) => sig(z) * (1 + sig(z)) },
   { is: '1 − tanh without the square', f: (z) => 1 - Math.tanh(z) },
   { is: '1 − σ without the factor σ', f: (z) => 1 - sig(z) },
-  { is: 'the activation itself, not its derivative', f: (_z, a) => a },
   { is: "a(1 − a), the sigmoid's derivative σ(1 − σ) written in the output", of: 'sigmoid', f: (_z, a) => a * (1 - a) },
 ];
 

@@ -15,9 +15,10 @@ export function nameRef(raw: string): NameRef | undefined {
   if (name === 'x') return { base: 'a', layer: 0 };
   if (name === 'y') return { base: 'y' };
   if (RATE_NAMES.has(name)) return { base: 'rate' };
-  const m = /^(W|w|b|a|z|delta)(\d{0,4})$/.exec(name); // up to the 1000 layers a file may have
+  // h is Goodfellow's layer output (h^{(k)} = f(z^{(k)}), h^{(0)} = x): our a.
+  const m = /^(W|w|b|a|h|z|delta)(\d{0,4})$/.exec(name); // up to the 1000 layers a file may have
   if (!m) return undefined;
-  const base = (m[1] === 'w' ? 'W' : m[1]) as Base;
+  const base = (m[1] === 'w' ? 'W' : m[1] === 'h' ? 'a' : m[1]) as Base;
   return m[2] ? { base, layer: Number(m[2]) } : { base };
 }
 

@@ -89,6 +89,10 @@ export function runTraining(net: AnyNetwork, trainer: TrainerModule, options: Tr
       }
       for (let i = 0; i < p.length; i++) {
         if (!Number.isFinite(p[i]!)) {
+          // NaN after one step from a finite start and loss: the gradient itself was not a number, no rate helps.
+          if (step === 1 && Number.isNaN(p[i]!)) {
+            throw new CheckFailure(`the gradient of ${parameterName(layout, i)} is not a number at the starting parameters (${describeExamples(examples)}), though the loss is ${loss}: a derivative of a formula in the network file is undefined there (0/0 or ∞ · 0); check train.init, --init or the formula`);
+          }
           throw new CheckFailure(`training diverged at step ${step} (${describeExamples(examples)}): parameter ${parameterName(layout, i)} became ${p[i]}; the update with train.rate ${train.rate} overflowed: try a smaller rate`);
         }
       }

@@ -41,4 +41,12 @@ describe('train: a divergence says where it came from', () => {
     expect(r.stderr).toMatch(/training diverged at step \d+ \(example 1\): .*smaller train\.rate \(now 1e\+300\)|parameter W1\[1,1\] became .*rate 1e\+300/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('a gradient that is not a number at the start is named as such, not blamed on the rate', async () => {
+    const file = 'name: l1s\ninput: 2\nnodes:\n  out: { dense: x, units: 1 }\nloss: { formula: "sqrt((a - y)^2)" }\ntrain:\n  rate: 0.1\n  steps: 3\n  init: { W_out: [[0, 0]], b_out: [0] }\n  data:\n    - { x: [1, 2], y: [0] }\n';
+    const r = await deltagen(['train', '-', '--quiet'], file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the gradient of W_out\[1,1\] is not a number at the starting parameters \(example 1\), though the loss is 0/);
+    expect(r.stderr).not.toMatch(/smaller rate/);
+  });
 });

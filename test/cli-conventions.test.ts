@@ -112,6 +112,14 @@ describe('derive writes exactly the files asked for', () => {
     expect(stamps(), 'generated/ is left alone').toEqual(before);
   });
 
+  it('--quiet writes the files and prints nothing', async () => {
+    const d = fresh('quiet');
+    const r = await deltagen(['derive', 'examples/xor.yaml', '--ts', join(d, 'x.ts'), '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(d)).toEqual(['x.ts']);
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
   it('the subfolder of --ts is created; nothing else appears beside it', async () => {
     const d = fresh('exact-nested');
     const r = await deltagen(['derive', 'examples/xor.yaml', '--ts', join(d, 'out', 'x.ts')]);

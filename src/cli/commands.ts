@@ -41,7 +41,7 @@ export function registerCommands(program: Command, ctx: Ctx, run: Runner): void 
     .option('--expand-limit <n>', 'write every scalar derivative out up to this many parameters (at most 32)', '10')
     .option('--unroll <mode>', 'full, loops or auto (chosen from the sizes)', 'auto')
     .option('--watch', 'derive again whenever the file changes (Ctrl-C stops)')
-    .option('--quiet', 'no progress output')
+    .option('--quiet', 'no progress output and no "wrote" lines')
     .option('--json', 'print what was written as one JSON object')
     .addHelpText('after', [
       '',

@@ -91,7 +91,7 @@ export async function derive(ctx: Ctx, file: string, opts: DeriveFlags): Promise
     if (printed) ctx.stdout.write(printed.content.endsWith('\n') ? printed.content : `${printed.content}\n`);
     if (opts.json) printJson(ctx, { network: network.name, files: written.map((f) => f.path) });
     // With a file on stdout, the notices go to stderr to keep stdout that file alone.
-    else for (const f of written) (printed ? ctx.stderr : ctx.stdout).write(`wrote ${f.path}\n`);
+    else if (!opts.quiet) for (const f of written) (printed ? ctx.stderr : ctx.stdout).write(`wrote ${f.path}\n`);
     return 0;
   };
 

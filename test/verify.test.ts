@@ -383,7 +383,7 @@ describe('a bare a beside y', () => {
     const s11 = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
     const r = verify(s11, { wrt: 'b1', latex: "(a - y)\\, \\sigma'(z)" });
     expect(r.verdict).toBe('equivalent');
-    expect(r.notes.join(' ')).toMatch(/a beside y read as a1/);
+    expect(r.notes.join(' ')).toMatch(/a without a layer read as a1: beside y it is the output/);
     // The question's own line: a is the input there (a*w − y).
     expect(verify(question, { wrt: 'W1', update: true, formula: 'w = w - r*a*2*(a*w - y)' }).verdict).toBe('equivalent');
   });
@@ -412,5 +412,26 @@ describe("Goodfellow's h and a sigmoid written for its own derivative", () => {
   it('σ(z) on a sigmoid layer is named the activation itself, not softplus′', () => {
     const s11 = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
     expect(verify(s11, { wrt: 'b1', latex: '(a^{(1)} - y)\\,\\sigma(z^{(1)})' }).differs.join(' ')).toMatch(/the activation itself, not its derivative/);
+  });
+});
+
+describe('readings fixed after a second review', () => {
+  it("Bishop's h′(z) and Ng's g′(z) are the layer's activation; h^{(k)} alone is the layer output", () => {
+    const t = parseChain('name: t\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 3, activation: identity }\nloss: mse\n');
+    expect(verify(t, { wrt: 'b1[j]', latex: "\\delta_j = h'(z_j) \\sum_k w_{kj} \\delta_k" }).verdict).toBe('equivalent');
+    expect(verify(t, { wrt: 'b1', latex: "(W^{(2)})^T \\delta^{(2)} \\odot g'(z^{(1)})" }).verdict).toBe('equivalent');
+    expect(verify(t, { wrt: 'b1', formula: "(W2' * delta2) .* h'(z1)" }).verdict).toBe('equivalent');
+  });
+  it('mathjs * of two vectors stays a product where a matrix is asked for, so the left-out transpose is named', () => {
+    const q = parseChain('name: q\ninput: 2\nlayers:\n  - { units: 2, activation: relu }\n  - { units: 2, activation: tanh }\nloss: half-squared\n');
+    const r = verify(q, { wrt: 'W2', formula: 'delta2 * a1' });
+    expect(r.verdict).toBe('different');
+    expect(r.differs.join(' ')).toMatch(/a transpose is left out/);
+  });
+  it('every bare a of a formula with a − y is the output; a mask (a1 >= 0) that is always 1 is different', () => {
+    const s = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');
+    expect(verify(s, { wrt: 'b1', latex: '(a - y)\\, a (1 - a)' }).verdict).toBe('equivalent');
+    const q = parseChain('name: q\ninput: 2\nlayers:\n  - { units: 2, activation: relu }\n  - { units: 2, activation: tanh }\nloss: half-squared\n');
+    expect(verify(q, { wrt: 'b1', formula: "(W2' * delta2) .* (a1 >= 0)" }).verdict).toBe('different');
   });
 });

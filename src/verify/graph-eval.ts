@@ -95,6 +95,8 @@ export class Evaluator<S> {
           if (a.cols !== 1) throw new ShapeError(`f of ${node.name} takes a column vector, found ${shapeText(a)}`, n.pos);
           return { ...a, data: A.act(node, n.fn === 'df', a.data, n.pos) };
         }
+        // A mask written with ≥: 1 at 0 too, 1 − step(−x) (step(0) = 0).
+        if (n.inclusive) return mapM(a, (v) => A.sub(A.num(1), A.fn('step', A.neg(v))));
         return mapM(a, (v) => A.fn(n.fn, v));
       }
       case 'bin': return this.bin(n, env);

@@ -109,6 +109,8 @@ export function interpret<S>(tree: FNode, alg: Algebra<S>, info: NetInfo, assign
         const v = go(arg);
         if (n.fn === 'sigma') return map(v, (x) => alg.act(n.layer!, x));
         if (n.fn === 'dsigma') return map(v, (x) => alg.dact(n.layer!, x));
+        // A mask written with ≥: 1 at 0 too, 1 − step(−x) (step(0) = 0).
+        if (n.inclusive) return map(v, (x) => alg.sub(alg.num(1), alg.fn('step', alg.sub(alg.num(0), x))));
         return map(v, (x) => alg.fn(n.fn, x));
       }
       case 'sum': {

@@ -314,6 +314,8 @@ class Parser {
     if (fn) return this.applyFunction(fn, t);
     // f(z), f'(z): the layer's own activation (a lone f is no name of the network).
     if (text === 'f' && (this.isSym('(') || this.isSym("'") || this.isSym('^'))) return this.applyFunction('sigma', t);
+    // Bishop's h(·) and Ng's g(·) are the layer's activation too; h^{(k)} alone is Goodfellow's layer output.
+    if ((text === 'h' || text === 'g') && (this.isSym('(') || this.isSym("'"))) return this.applyFunction('sigma', t);
     if (text === 'e') return callOf('exp', [num(1, t.pos)], t.pos);
     const r = nameRef(text);
     if (r) return this.name(r.base, r.layer, text, t);

@@ -7,7 +7,7 @@ const GREEK = new Map([['δ', 'delta'], ['η', 'eta'], ['σ', 'sigma'], ['α', '
 /** The rate of an update: R and η as the question and Nielsen write it, the asker's MATLAB r, α, Goodfellow's ε, lr. */
 const RATE_NAMES = new Set(['R', 'eta', 'r', 'alpha', 'epsilon', 'varepsilon', 'lr']);
 // f is the layer's own activation, as Goodfellow and Nielsen write f(z) and f'(z).
-const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma'], ['f', 'sigma'], ['ReLU', 'relu'], ['H', 'step']]);
+const ALIAS = new Map([['ln', 'log'], ['logistic', 'sigmoid'], ['sgn', 'sign'], ['sigmaprime', 'dsigma'], ['f', 'sigma'], ['h', 'sigma'], ['g', 'sigma'], ['ReLU', 'relu'], ['H', 'step']]);
 
 /** `W2`, `a0`, `x`, `delta1`, `eta`, bare `W`: a quantity of the network, or undefined. */
 export function nameRef(raw: string): NameRef | undefined {

@@ -26,6 +26,7 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
   const paramLayer = wrt.layer;
 
   const letters = unitLetters(tree, task);
+  const aIsOutput = bareABesideY(tree);
   const defaultLayer = (base: string, pos: number, indices: readonly Idx[] = []): number => {
     // Bishop's index form: a bare name takes the layer its index letter runs over (δ_j = h′(a_j) Σ_k w_kj δ_k,
     // with j the units of --wrt's layer, k those of the next).
@@ -39,6 +40,12 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
         if (info.L > 1) notes.add(`${base} without a layer read as ${base}${paramLayer}, the layer of --wrt`);
         return paramLayer;
       case 'a':
+        // a − y with a bare a: the output against its target, as every loss's derivative writes it; the same
+        // letter elsewhere in the formula is then the output too ((a − y) a (1 − a)).
+        if (aIsOutput) {
+          notes.add(`a without a layer read as a${info.L}: beside y it is the output the target is compared with`);
+          return info.L;
+        }
         notes.add(`a without a layer read as ${paramLayer - 1 === 0 ? 'a0 (x)' : `a${paramLayer - 1}`}, the input of W${paramLayer}`);
         return paramLayer - 1;
       case 'z': case 'delta':
@@ -87,7 +94,7 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
         const args = n.args.map((a) => go(a, bound));
         const arg = args[0]!;
         // tanh′(z1) on a tanh layer is that layer's σ′: the derivation's own form, which the proof compares directly.
-        if (arg.kind === 'ref' && arg.base === 'z' && arg.layer !== undefined && DERIVATIVE_OF.get(n.fn) === info.activation(arg.layer).kind) {
+        if (!n.inclusive && arg.kind === 'ref' && arg.base === 'z' && arg.layer !== undefined && DERIVATIVE_OF.get(n.fn) === info.activation(arg.layer).kind) {
           return { ...n, fn: 'dsigma', args, layer: arg.layer };
         }
         if (n.fn !== 'sigma' && n.fn !== 'dsigma') return { ...n, args };
@@ -103,18 +110,6 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
         if (bound.has(n.index)) throw new SyntaxProblem(`a sum over ${n.index} inside another`, n.pos);
         if (!usesIndex(n.body, n.index)) throw new SyntaxProblem(`the sum over ${n.index} does not use ${n.index}`, n.pos);
         return { ...n, body: go(n.body, new Set([...bound, n.index])) };
-      }
-      case 'bin': {
-        // a − y with a bare a: the output against its target, as every loss's derivative writes it (not the input).
-        const bareA = (m: FNode): m is Extract<FNode, { kind: 'ref' }> => m.kind === 'ref' && m.base === 'a' && m.layer === undefined;
-        const isY = (m: FNode): boolean => m.kind === 'ref' && m.base === 'y';
-        let m: FNode = n;
-        if ((n.op === '-' || n.op === '+') && ((bareA(n.left) && isY(n.right)) || (isY(n.left) && bareA(n.right)))) {
-          notes.add(`a beside y read as a${info.L}, the output the target is compared with`);
-          const out = (x: FNode): FNode => (bareA(x) ? { ...x, layer: info.L } : x);
-          m = { ...n, left: out(n.left), right: out(n.right) };
-        }
-        return withChildren(m, children(m).map((c) => go(c, bound)));
       }
       default: {
         const cs = children(n);
@@ -196,4 +191,11 @@ function layerFromLetters(base: string, indices: readonly Idx[], letters: Readon
     return row ?? (col === undefined ? undefined : col + 1);
   }
   return base === 'a' || base === 'z' || base === 'delta' || base === 'b' ? at(0) : undefined;
+}
+
+/** Whether a bare a (no layer) stands right beside y in a sum or difference: a − y, y − a. */
+function bareABesideY(tree: FNode): boolean {
+  const bareA = (m: FNode): boolean => m.kind === 'ref' && m.base === 'a' && m.layer === undefined;
+  const isY = (m: FNode): boolean => m.kind === 'ref' && m.base === 'y';
+  return nodesOfTree(tree).some((n) => n.kind === 'bin' && (n.op === '-' || n.op === '+') && ((bareA(n.left) && isY(n.right)) || (isY(n.left) && bareA(n.right))));
 }

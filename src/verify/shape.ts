@@ -30,7 +30,18 @@ const show = (n: FNode): string => printMathjs(n);
  */
 export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; notes: string[] } {
   const shaper = new Shaper(task.info);
+  const withStar = readWith(tree, task, shaper, true);
+  if (!withStar.starred) return withStar;
+  // mathjs's * read elementwise only where that gives what is asked for: delta2 * a1 for a 2×2 ∂C/∂W2 stays a
+  // product that does not fit, so the hint can say a transpose is left out.
+  let shape: Shape | undefined;
+  try { shape = shaper.shape(withStar.tree, new Map(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]))); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
+  return shape && shape.rows === task.cell.rows && shape.cols === task.cell.cols ? withStar : readWith(tree, task, shaper, false);
+}
+
+function readWith(tree: FNode, task: Task, shaper: Shaper, star: boolean): { tree: FNode; notes: string[]; starred: boolean } {
   const notes: string[] = [];
+  let starred = false;
   const shapeIn = (n: FNode, scope: ReadonlyMap<string, Range>): Shape | undefined => {
     try { return shaper.shape(n, scope); } catch (err) { if (err instanceof ShapeError) return undefined; throw err; }
   };
@@ -41,7 +52,7 @@ export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; note
     }
     const cs = children(n);
     const m = cs.length ? withChildren(n, cs.map((c) => go(c, inner))) : n;
-    if (m.kind !== 'bin' || (m.op !== '*' && m.op !== '/') || !m.implicit) return m;
+    if (m.kind !== 'bin' || (m.op !== '*' && m.op !== '/') || !m.implicit || (m.star && !star)) return m;
     const l = shapeIn(m.left, scope);
     const r = shapeIn(m.right, scope);
     if (!l || !r || isScalar(r)) return m;
@@ -50,6 +61,7 @@ export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; note
     if (m.op === '*') {
       if (!vectors) return m;
       const ew: FNode = { kind: 'bin', op: '.*', left: m.left, right: m.right, pos: m.pos };
+      if (m.star) starred = true;
       notes.push(`${factor(m.left)}${m.star ? ' * ' : ' '}${factor(m.right)}, two ${shapeText(l)} vectors ${m.star ? 'multiplied with *' : 'side by side'}, has no matrix product: read as elementwise, ${show(ew)}`);
       return ew;
     }
@@ -58,7 +70,8 @@ export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; note
     return { kind: 'bin', op: './', left: m.left, right: m.right, pos: m.pos };
   };
   const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
-  return { tree: go(tree, scope), notes };
+  const out = go(tree, scope);
+  return { tree: out, notes, starred };
 }
 
 class Shaper {

@@ -364,6 +364,7 @@ describe('Goodfellow and Nielsen as printed, and hints that fit the loss', () =>
     const soft = parseChain('name: r\ninput: 2\nlayers:\n  - { units: 3, activation: relu }\n  - { units: 2, activation: softmax }\nloss: softmax-cross-entropy\n');
     expect(verify(soft, { wrt: 'b2', latex: '\\frac{1}{2}(a^{(2)} - y)' }).differs.join(' ')).not.toMatch(/square/);
     expect(verify(t233, { wrt: 'b2', formula: '0.66667*(a2 - y)' }).differs.join(' ')).toMatch(/rounded/);
+    expect(verify(t233, { wrt: 'b2', formula: '0.67*(a2 - y)' }).differs.join(' ')).toMatch(/rounded/);
   });
 });
 

@@ -104,7 +104,7 @@ function constantFactor(ctx: HintContext): string | undefined {
   if (near(-1)) return `${what} has the wrong sign`;
   if (near(0)) return `${what} is 0 where the right value is not`;
   // Off by a rounding: 0.66667 for 2/3.
-  if (Math.abs(ratio - 1) < 1e-3) return `${what} is ${Number(ratio.toPrecision(8))} times the right value: a number written rounded? (write fractions exactly, as 2/3)`;
+  if (Math.abs(ratio - 1) < 1e-2) return `${what} is ${Number(ratio.toPrecision(8))} times the right value: a number written rounded? (write fractions exactly, as 2/3)`;
   return `${what} is ${Number(ratio.toPrecision(6))} times the right value: a constant factor differs`;
 }
 

@@ -241,6 +241,14 @@ loss: mse
     }
   });
 
+  it('two formula activations are f_1 and f_2, each defined with its derivative', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: two\ninput: 2\nnodes:\n  hid: { dense: x, units: 3, activation: { formula: "x / (1 + abs(x))" } }\n  act: { of: hid, activation: { formula: "x * sigmoid(x)" } }\n  out: { dense: act, units: 1 }\nloss: half-squared\n', 'two.yaml'))));
+    const defs = d.activations.map((a) => `${a.definition} ${a.derivative}`).join('\n');
+    expect(defs).toMatch(/f_\{1\}\(z\)/);
+    expect(defs).toMatch(/f_\{2\}\(z\)/);
+    expect(labelled(d, 'delta-act')).toContain("f_{2}'");
+  });
+
   it('a square root in a formula is \\sqrt{…}: the page renders and the document compiles', () => {
     const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: root\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "(sqrt(x^2 + 1) - 1)/2 + x" } }\n  out: { dense: h, units: 1 }\nloss: { formula: "0.25*(sqrt(1 + ((a - y)/0.5)^2) - 1)" }\n', 'root.yaml'))));
     const all = displays(d).map((e) => e.tex).join('\n');

@@ -54,6 +54,9 @@ describe('layout', () => {
     const gelu = parseChain('name: gelu\ninput: 4\nlayers:\n  - units: 8\n    activation: { formula: "0.5 * x * (1 + tanh(0.7978845608 * (x + 0.044715 * x^3)))" }\n  - { units: 3, activation: identity }\nloss: half-squared\n');
     const body = renderLatex(compileNetwork(gelu), { fragment: true, heading: 'subsection' });
     expect(body).toMatch(/f'\(z\) &= /);
+    // A product continued on the next line starts with ·; the full stop ends the last line, inside the block.
+    expect(body).toMatch(/&\\quad \\cdot /);
+    expect(body).toMatch(/\.\n\\end\{aligned\}/);
     expect(body).not.toMatch(/0\.04471500000/);
     writeFileSync(join(dir, 'gelu-body.tex'), body);
     const { overfull } = compile('paper-gelu', `${PAPERS.IEEEtran}\n\\usepackage{amsmath,amssymb}\n\\begin{document}\n\\input{gelu-body}\n\\end{document}\n`);
@@ -98,5 +101,10 @@ describe('sums and signs read as the mathematics', () => {
       expect(loss).toMatch(/^-\\sum_\{[ij]=1\}\^\{n_\{[2L]\}\} \\left\(.*\\right\)$/);
       expect(tex).not.toMatch(/\+ -/);
     }
+    // One output: the guarded quotient's numerator −y is subtracted too.
+    const one = parseChain('name: ce1\ninput: 2\nlayers:\n  - { units: 3, activation: tanh }\n  - { units: 1, activation: sigmoid }\nloss: cross-entropy\n');
+    const tex1 = renderLatex(compileNetwork(one), { levels: { matrix: true, index: true, scalar: false } });
+    expect(tex1).toContain('- \\frac{y}{a^{(2)}}');
+    expect(tex1).not.toMatch(/\+ \\frac\{-/);
   });
 });

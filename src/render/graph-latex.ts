@@ -11,7 +11,7 @@ import type { Activation } from '../symbolic/activations.ts';
 import { plainDivisions } from '../symbolic/losses.ts';
 import { num, substitute, symbolsOf, type Expr, type Sym } from '../symbolic/expr.ts';
 import {
-  activationSection, DEFAULT_LATEX_OPTIONS, defaultLabelPrefix, titleOf,
+  activationSection, DEFAULT_LATEX_OPTIONS, defaultLabelPrefix, distinct, titleOf,
   type DerivationDocument, type DerivationStep, type DisplayEquation, type HeadingLevel, type LatexOptions,
   optimizerUpdate,
 } from './latex.ts';
@@ -567,7 +567,3 @@ function chainNotation(name: NotationName, net: GraphNetwork): Notation {
   return new Notation(name, stand);
 }
 
-function distinct(acts: Activation[]): Activation[] {
-  const seen = new Set<string>();
-  return acts.filter((a) => (seen.has(a.name) ? false : (seen.add(a.name), true)));
-}

@@ -1,12 +1,22 @@
 // Expressions → LaTeX. Scalar expressions, matrix expressions, and matrix
 // expressions written out in index form. One method per node kind.
-import { symbolsOf, type Expr, type Sym } from '../symbolic/expr.ts';
+import { call, symbolsOf, type Expr, type Sym } from '../symbolic/expr.ts';
 import { lookupFunction } from '../symbolic/functions.ts';
 import type { MExpr } from '../symbolic/matrix.ts';
 import type { Notation } from './notation.ts';
 import { PREC, orderTerms, splitFraction, splitSign } from './precedence.ts';
 
 type Printed = { text: string; prec: number };
+/** Marks a piece of a broken equation that continues a product (LatexPrinter.equation). */
+const CONTINUES = '\u0001';
+/** A term's sign, also the sign of a guarded quotient's numerator: xdivy(−y, a) is − y/a, not + (−y)/a. */
+function termSign(t: Expr): { negative: boolean; magnitude: Expr } {
+  const plain = splitSign(t);
+  if (plain.negative || t.kind !== 'call' || t.fn !== 'xdivy') return plain;
+  const top = splitSign(t.args[0]!);
+  return top.negative ? { negative: true, magnitude: call('xdivy', top.magnitude, t.args[1]!) } : plain;
+}
+
 const wrap = (p: Printed, min: number): string => (p.prec < min ? `\\left(${p.text}\\right)` : p.text);
 
 export function latexNumber(v: number): string {
@@ -79,10 +89,17 @@ export class LatexPrinter {
     sides.forEach((side, k) => {
       const pieces = this.pieces(side, width - 4);
       let line = '';
-      pieces.forEach((p) => {
-        if (line !== '' && texWidth(`${line} ${p}`) > width - 4) {
+      pieces.forEach((piece, i) => {
+        // A factor continuing a product starts its line with ·, so it does not read as a new term.
+        const continues = piece.startsWith(CONTINUES);
+        const p = continues ? piece.slice(CONTINUES.length) : piece;
+        // A term that will not fit whole where the line is starts a line of its own.
+        let group = p;
+        for (let k = i + 1; k < pieces.length && pieces[k]!.startsWith(CONTINUES); k++) group += ` ${pieces[k]!.slice(CONTINUES.length)}`;
+        const breakBefore = !continues && group !== p && line !== '' && texWidth(`${line} ${group}`) > width - 4;
+        if (line !== '' && (breakBefore || texWidth(`${line} ${p}`) > width - 4)) {
           rows.push(line);
-          line = `&\\quad ${p}`;
+          line = `&\\quad ${continues ? '\\cdot ' : ''}${p}`;
         } else line = line === '' ? `${k === 0 ? lhs : ''} &= ${p}` : `${line} ${p}`;
       });
       rows.push(line);
@@ -94,7 +111,7 @@ export class LatexPrinter {
   private pieces(e: Expr, width: number): string[] {
     if (e.kind === 'add') {
       return orderTerms(e.terms).flatMap((t, i) => {
-        const { negative, magnitude } = splitSign(t);
+        const { negative, magnitude } = termSign(t);
         const body = wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
         const sign = i === 0 ? (negative ? '-' : '') : negative ? '- ' : body.startsWith('-') ? '- ' : '+ ';
         const text = !negative && body.startsWith('-') ? body.slice(1) : body;
@@ -103,7 +120,8 @@ export class LatexPrinter {
         return parts ? parts.map((p, k) => (k === 0 ? `${sign}${p}` : p)) : [`${sign}${text}`];
       });
     }
-    return this.lines(e, width) ?? (e.kind === 'mul' ? this.factorPieces(e) : undefined) ?? [this.print(e)];
+    if (texWidth(this.print(e)) <= width) return [this.print(e)];
+    return (e.kind === 'mul' ? this.factorPieces(e) : undefined) ?? [this.print(e)];
   }
 
   /** A product's factors, each as the product prints it, when it has no denominator; else undefined. */
@@ -112,7 +130,11 @@ export class LatexPrinter {
     const factors = magnitude.kind === 'mul' ? magnitude.factors : [magnitude];
     const { numerator, denominator } = splitFraction(factors);
     if (denominator.length > 0 || numerator.length < 2) return undefined;
-    return numerator.map((f, k) => `${k === 0 && negative ? '-' : ''}${wrap(this.node(f), PREC.mul + 1)}`);
+    // A number stays with the factor after it: − 3 σ(…) never breaks after the 3.
+    const texts = numerator.map((f) => wrap(this.node(f), PREC.mul + 1));
+    const merged = numerator[0]!.kind === 'num' ? [`${texts[0]} ${texts[1]}`, ...texts.slice(2)] : texts;
+    if (merged.length < 2) return undefined;
+    return merged.map((t, k) => (k === 0 ? `${negative ? '-' : ''}${t}` : `${CONTINUES}${t}`));
   }
 
   private node(e: Expr): Printed {
@@ -122,7 +144,7 @@ export class LatexPrinter {
       case 'add': {
         let text = '';
         orderTerms(e.terms).forEach((t, i) => {
-          const { negative, magnitude } = splitSign(t);
+          const { negative, magnitude } = termSign(t);
           const body = wrap(this.node(magnitude), PREC.add + (negative ? 1 : 0));
           // A term printed with its own sign ((−y) ⊘ a as −y ⊘ a) is subtracted, not added as + −.
           text += i === 0 ? (negative ? `-${body}` : body) : negative ? ` - ${body}` : body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;

@@ -660,7 +660,9 @@ export function latexOf(doc: DerivationDocument, fragment: boolean): string {
     title: doc.headings.title ? `${doc.headings.title}{${doc.title}}` : '',
     ...Object.fromEntries(Object.entries(PART_TITLES).map(([k, t]) => [k, part(t)])),
   };
-  const context = { ...doc, h, shapes: doc.shapes.join(' \\\\\n') };
+  // An activation's equations end with their punctuation, inside a broken block's last line (not beside its middle).
+  const activations = doc.activations.map((a) => ({ ...a, definition: a.definition && punctuate(a.definition, ','), derivative: punctuate(a.derivative, '.') }));
+  const context = { ...doc, h, activations, shapes: doc.shapes.join(' \\\\\n') };
   const body = renderTemplate('latex/fragment', context);
   return fragment ? body : renderTemplate('latex/document', { ...context, body });
 }
@@ -723,7 +725,14 @@ export function activationSection(act: Activation, mp: MatrixLatexPrinter, n: No
   return { name: act.name, definition, derivative, notes: act.notes };
 }
 
-function distinct(acts: Activation[]): Activation[] {
+/** `tex` followed by `mark`; an aligned block gets it at the end of its last line. */
+function punctuate(tex: string, mark: string): string {
+  const end = '\n\\end{aligned}';
+  return tex.endsWith(end) ? `${tex.slice(0, -end.length)}${mark}${end}` : `${tex}${mark}`;
+}
+
+/** Each activation once, in the order of first use (two layers of one activation share one object). */
+export function distinct(acts: Activation[]): Activation[] {
   const seen = new Set<Activation>();
   return acts.filter((a) => (seen.has(a) ? false : (seen.add(a), true)));
 }

@@ -141,6 +141,19 @@ function breakSum(lhs: string, terms: readonly string[], width = COLUMN_GLYPHS):
 }
 
 /** lhs = a sum, on one line when it fits, else broken between its terms. */
+/**
+ * lhs = (atT at t = T, 0 before) as cases, or, too wide for a column, as two aligned lines (a definition
+ * lhs, δ ≡ ∂C/∂z, on a line of its own first).
+ */
+function lastStepCases(lhs: string, atT: string): string {
+  const cases = `${lhs} = \\begin{cases} ${atT}, & t = T, \\\\ 0, & t < T \\end{cases}`;
+  // The cases stack: as wide as the left side and the wider row.
+  if (texWidth(`${lhs} = {${atT}, t = T,`) <= COLUMN_GLYPHS) return cases;
+  const [name, definition] = lhs.split(' \\equiv ');
+  const head = definition ? `${name} &\\equiv ${definition} \\\\\n&= ` : `${name} &= `;
+  return `\\begin{aligned}\n${head}${atT} \\quad \\text{at } t = T, \\\\\n${name} &= 0 \\quad \\text{for } t < T\n\\end{aligned}`;
+}
+
 function sumEquation(lhs: string, terms: readonly string[]): string {
   const one = `${lhs} = ${terms.join(' + ')}`;
   if (texWidth(one) <= COLUMN_GLYPHS || terms.length === 1) return one;
@@ -363,11 +376,11 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     } as const)[adj.terms[0]!.rule];
     // The loss's derivative alone (a formula of the network file, say) breaks across lines where it is wider than a column.
     const onlyLoss = !gRhs && adj.terms.length === 1 && adj.terms[0]!.rule === 'loss';
-    const gTex = (lhs: string): string => (gRhs ? `${lhs} = ${gRhs}` : onlyLoss ? vecLoss.print(der.loss.gradient, lhs) : sumEquation(lhs, terms));
+    const gTex = (lhs: string): string => (gRhs ? lastStepCases(lhs, lossTermLast) : onlyLoss ? vecLoss.print(der.loss.gradient, lhs) : sumEquation(lhs, terms));
     const local = adj.local;
     if (local.kind === 'identity') {
       const lhs = `${s.delta(name)} \\equiv ${s.g(name)}`;
-      summary.push(eq(gRhs ? `${s.delta(name)} = ${gRhs}` : gTex(s.delta(name)), `delta-${name}`));
+      summary.push(eq(gTex(s.delta(name)), `delta-${name}`));
       steps.push({ rule: gRule, why: capitalize(gWhy), intro: intro(), remark: '', equation: eq(gTex(lhs), `delta-def-${name}`) });
       continue;
     }
@@ -380,11 +393,14 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
       // Read by other nodes too (fed back through @prev): their part goes through σ′ as usual, the loss's cancels.
       const readerTex = adj.terms.filter((term) => term.rule !== 'loss').map(termTex);
       const readersPart = readerTex.length ? `${paren(readerTex.join(' + '))} \\odot ${derivativeAt(a, node)}` : undefined;
+      const atT = `${s.value(name, 'T')} - ${s.target('T')}`;
       const rhs = readersPart ? `${readersPart} + ${lastOnly ? `[t = T] \\left(${diff}\\right)` : diff}`
-        : lastOnly ? `\\begin{cases} ${s.value(name, 'T')} - ${s.target('T')}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
-      summary.push(eq(`${s.delta(name)} = ${rhs}`, `delta-${name}`));
+        : lastOnly ? `\\begin{cases} ${atT}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
+      // Too wide for a column (long names), the two cases are two lines.
+      const equation = (lhs: string): string => (!readersPart && lastOnly ? lastStepCases(lhs, atT) : `${lhs} = ${rhs}`);
+      summary.push(eq(equation(s.delta(name)), `delta-${name}`));
       const why = capitalize(cancelWhy(a)) + (readersPart ? '; what the nodes that read it send back goes through $\\sigma\'$ as usual' : '');
-      steps.push({ rule: 'simplification', why, intro: '', remark: '', equation: eq(`${s.delta(name)} \\equiv \\frac{\\partial C}{\\partial ${wrt}} = ${rhs}`, `delta-def-${name}`) });
+      steps.push({ rule: 'simplification', why, intro: '', remark: '', equation: eq(equation(`${s.delta(name)} \\equiv \\frac{\\partial C}{\\partial ${wrt}}`), `delta-def-${name}`) });
       continue;
     }
     const deriv = derivativeAt(a, node);

@@ -437,6 +437,15 @@ describe('formula losses with |u|: finite where the loss is differentiable or at
       expect([...g]).toEqual([1, 2, 1]);
     }
   });
+  it('|u| beside other terms, which the simplifier would put over a − y, is finite at a = y', async () => {
+    for (const mod of (await trainers(net('(a - y)^4 / 4 + abs(a - y)'))).values()) {
+      const g = new Float64Array(3);
+      mod.lossAndGradient(new Float64Array([0, 0, 0]), [1, 2], [0], g);
+      expect([...g]).toEqual([0, 0, 0]);
+      mod.lossAndGradient(new Float64Array([0, 0, 2]), [1, 2], [0], g);
+      expect(g[2]).toBeCloseTo(8 + 1, 12);
+    }
+  });
   it('a Huber loss written with |u| is finite at a = y and at |a − y| = 1, where it is differentiable', async () => {
     const huber = net('0.5*(a - y)^2 - 0.5*((abs(a - y) - 1 + abs(abs(a - y) - 1))/2)^2');
     for (const mod of (await trainers(huber)).values()) {

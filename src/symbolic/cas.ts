@@ -5,13 +5,14 @@
 import type { MathNode } from 'mathjs';
 import { math } from './mathjs.ts';
 
-const { derivative, parse, simplify } = math;
+const { parse } = math;
 import nerdamer from 'nerdamer';
 import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';
 import { add, call, div, isNum, key, mul, neg, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from './expr.ts';
 import { lookupFunction } from './functions.ts';
 import { CAS_WORKER, casJob, type CasJob } from '../verify/cas-client.ts';
+import { derivativeText } from './derivative-job.mjs';
 
 /**
  * While set (ms since the epoch), CAS work on a user's formula runs in the CAS
@@ -70,12 +71,7 @@ function runHere(job: CasJob): string {
         nerdamer.flush();
       }
     }
-    case 'derivative': {
-      const raw = derivative(job.text, job.variable, { simplify: false });
-      let nodes = 0;
-      raw.traverse(() => { nodes++; });
-      return (nodes <= job.simplifyLimit ? simplify(derivative(job.text, job.variable)) : raw).toString();
-    }
+    case 'derivative': return derivativeText(math, job.text, job.variable, job.simplifyLimit);
   }
 }
 

@@ -11,6 +11,7 @@ import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';
 import { create, derivativeDependencies, parseDependencies, simplifyDependencies } from 'mathjs';
 import { workerData } from 'node:worker_threads';
+import { derivativeText } from '../symbolic/derivative-job.mjs';
 
 /** @type {{ port: import('node:worker_threads').MessagePort, flag: Int32Array }} */
 const { port, flag } = workerData;
@@ -35,10 +36,7 @@ const JOBS = {
   /** d/dv, simplified by mathjs when it has at most job.simplifyLimit nodes (as src/symbolic/cas.ts does in its own thread). */
   derivative(job) {
     math ??= create({ parseDependencies, derivativeDependencies, simplifyDependencies });
-    const raw = math.derivative(job.text, job.variable, { simplify: false });
-    let nodes = 0;
-    raw.traverse(() => { nodes++; });
-    return (nodes <= job.simplifyLimit ? math.simplify(math.derivative(job.text, job.variable)) : raw).toString();
+    return derivativeText(math, job.text, job.variable, job.simplifyLimit);
   },
 };
 

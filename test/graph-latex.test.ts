@@ -249,6 +249,14 @@ loss: mse
     expect(labelled(d, 'delta-act')).toContain("f_{2}'");
   });
 
+  it('a wide formula loss over several outputs names its term ℓ(a_j, y_j) and breaks it across lines; the document fits', () => {
+    const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: wide\ninput: 3\nnodes:\n  h: { dense: x, units: 4, activation: tanh }\n  out: { dense: h, units: 4 }\nloss: { formula: "0.1*(a-y)^2 + 0.2*(a-y)^4 + 0.3*log(cosh(a-y)) + 0.4*sqrt(1+(a-y)^2) + 0.5*exp(-(a-y)^2) + softplus(a-y)" }\n', 'wide.yaml'))));
+    const loss = labelled(d, 'loss');
+    expect(loss).toContain('\\ell(a, y) = \\sum_{j=1}^{4} \\ell\\left(a_{j}, y_{j}\\right)');
+    expect(loss).toMatch(/\\ell\\left\(a_\{j\}, y_\{j\}\\right\) &= /);
+    if (hasPdflatex) expect(pdflatex('wide', latexOf(d, false))).toEqual([]);
+  });
+
   it('a square root in a formula is \\sqrt{…}: the page renders and the document compiles', () => {
     const d = graphDerivationDocument(deriveGraph(graph(parseNetwork('name: root\ninput: 2\nnodes:\n  h: { dense: x, units: 2, activation: { formula: "(sqrt(x^2 + 1) - 1)/2 + x" } }\n  out: { dense: h, units: 1 }\nloss: { formula: "0.25*(sqrt(1 + ((a - y)/0.5)^2) - 1)" }\n', 'root.yaml'))));
     const all = displays(d).map((e) => e.tex).join('\n');

@@ -252,8 +252,12 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
   const scalarY = outSize === 1 ? yName : opts.notation === 'question' ? `a^{*}_{${j}}` : `y_{${j}}`;
   const scalarLoss = lossPrinter(scalarA, scalarY, false);
   const elementTex = scalarLoss.print(der.loss.element);
+  const summed = `\\ell(a, ${yName}) = \\sum_{${j}=1}^{${outSize}} ${der.loss.element.kind === 'add' ? `\\left(${elementTex}\\right)` : elementTex}`;
+  // A sum over the outputs too wide for a column names its term, ℓ(a_j, y_j), and breaks that on its own lines.
+  const term = scalarLoss.print(der.loss.element, `\\ell\\left(${scalarA}, ${scalarY}\\right)`);
   const lossDefinition = outSize === 1 ? scalarLoss.print(der.loss.element, `\\ell(a, ${yName})`)
-    : `\\ell(a, ${yName}) = \\sum_{${j}=1}^{${outSize}} ${der.loss.element.kind === 'add' ? `\\left(${elementTex}\\right)` : elementTex}`;
+    : !term.startsWith('\\begin{aligned}') ? summed
+      : `\\ell(a, ${yName}) = \\sum_{${j}=1}^{${outSize}} \\ell\\left(${scalarA}, ${scalarY}\\right) \\\\\n${term}`;
   // In scalars the guarded quotient (0 where its numerator is) reads as the plain one.
   const lossGradientScalar = `\\frac{\\partial \\ell}{\\partial ${scalarA}} = ${scalarLoss.print(plainDivisions(der.loss.gradient))}`;
   const outAt = lastOnly ? s.value(out.name, 'T') : s.value(out.name);

@@ -104,6 +104,8 @@ export class LatexPrinter {
       });
       rows.push(line);
     });
+    // Nothing to break between: the equation as it is.
+    if (rows.length === 1) return whole;
     return `\\begin{aligned}\n${rows.join(' \\\\\n')}\n\\end{aligned}`;
   }
 

@@ -430,6 +430,9 @@ describe('verify (graph form): a concat written out as its parts stacked', () =>
       expect(verify(net, { wrt: 'W_h', latex: r.read.latex }).verdict).toBe('equivalent');
     }
   });
+  it('plain \\delta_t is the one recurrent dense node, also when it reads the step before through the concat', () => {
+    expect(verify(net, { wrt: 'W_h', latex: '\\sum_t \\delta_t [h_{t-1}; x_t]^T' }).verdict).toBe('equivalent');
+  });
   it('parts in the wrong order or at the wrong step are different, and the step is named', () => {
     expect(verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [x[t]; h[t-1]]')" }).verdict).toBe('different');
     const r = verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [h[t]; x[t]]')" });

@@ -33,7 +33,15 @@ export class GraphNames {
     this.params = new Map(graphLayout(network).entries.map((e) => [e.name, { kind: e.kind as 'W' | 'b', rows: e.rows, cols: e.cols, node: e.node }]));
     this.nodes = new Map(network.nodes.map((n) => [n.name, n]));
     const dense = network.nodes.filter((n) => n.kind === 'dense');
-    const recurrent = dense.filter((n) => n.inputs.some((s) => s.prev));
+    // Recurrent: reads a value of the step before, directly or through nodes without weights (a concat [h@prev, x]).
+    const readsPrev = (n: { inputs: readonly { node: string; prev: boolean }[] }, seen: Set<string>): boolean => n.inputs.some((s) => {
+      if (s.prev) return true;
+      const m = this.nodes.get(s.node);
+      if (!m || m.kind === 'dense' || seen.has(m.name)) return false;
+      seen.add(m.name);
+      return readsPrev(m, seen);
+    });
+    const recurrent = dense.filter((n) => readsPrev(n, new Set()));
     const only = recurrent.length === 1 ? recurrent[0] : recurrent.length === 0 && dense.length === 1 ? dense[0] : undefined;
     if (only) this.defaultNode = only.name;
   }

@@ -355,6 +355,13 @@ describe('Goodfellow and Nielsen as printed, and hints that fit the loss', () =>
     expect(verify(t233, { wrt: 'W2', latex: '\\frac{\\partial C}{\\partial z^{(2)}} (a^{(1)})^\\top' }).verdict).toBe('equivalent');
     expect(verify(t233, { wrt: 'W2', latex: '\\frac{\\partial C}{\\partial z^{(2)}} (a^{(2)})^\\top' }).verdict).toBe('different');
   });
+  it("n is the number of outputs, as the hint's (2/n)(a − y) writes it", () => {
+    for (const claim of [{ latex: '\\frac{2}{n}(a^{L} - y)' }, { formula: '2/n * (a2 - y)' }]) {
+      const r = verify(t233, { wrt: 'b2', ...claim });
+      expect(r.verdict).toBe('equivalent');
+      expect(r.notes.join(' ')).toMatch(/n read as 3/);
+    }
+  });
   it('mse of one output has no 1/n to leave out; a half is a missing 2 of the square only for a squared loss; a rounded 2/3 is named', () => {
     const one = parseChain('name: l\ninput: 1\nlayers:\n  - { units: 1, activation: identity }\nloss: mse\n');
     const r = verify(one, { wrt: 'b1', latex: 'a^{(1)} - y' });

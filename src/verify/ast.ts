@@ -15,7 +15,8 @@ export type Idx =
 export type BinOp = '+' | '-' | '*' | '.*' | '/' | './' | '^' | '.^';
 
 export type FNode = { readonly pos: number } & (
-  | { readonly kind: 'num'; readonly value: number }
+  /** `outputs`: n, the number of outputs (the mean of mse), a number once the network is known (resolve.ts). */
+  | { readonly kind: 'num'; readonly value: number; readonly outputs?: true }
   /**
    * A quantity of the network. `layer` undefined means written without one (bare
    * `W`, `a`); the resolver fills it in. `spelled` is how the user wrote it.

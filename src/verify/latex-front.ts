@@ -325,6 +325,7 @@ class Parser {
       this.toks.splice(this.i, 1, ...[...text].map((ch, k): Token => ({ kind: 'word', text: ch, pos: t.pos + k })));
       return this.word();
     }
+    if (text === 'n') return { kind: 'num', value: Number.NaN, outputs: true, pos: t.pos };
     if (text === 'C') this.fail('C is what is differentiated; the formula is its derivative (the gradient of the loss in the output is \\nabla_a C)', t);
     if (/^[a-z]$/.test(text)) this.fail(`"${text}" is not a name of the network (an index belongs in a subscript, as in a^{(1)}_${text})`, t);
     return this.fail(`unknown name "${text}"; names are W, b, a, z, x, y with a layer as in W^{(2)}, w^{2} or W^{(L-1)}, and \\delta, R or \\eta`, t);

@@ -138,6 +138,7 @@ class Reader {
     if (name === 'pi' || name === 'PI' || name === 'π') return num(Math.PI, pos);
     const r = nameRef(name);
     if (r) return ref(r.base, r.layer, [], name, pos);
+    if (name === 'n') return { kind: 'num', value: Number.NaN, outputs: true, pos };
     if (name === 'C') throw new SyntaxProblem('C is what is differentiated; the formula is its derivative', pos);
     if (INDEX_NAME.test(name)) throw new SyntaxProblem(`"${name}" is not a name of the network (an index belongs in brackets, as in a1[${name}])`, pos);
     const guess = nearest(name, KNOWN_NAMES);

@@ -63,6 +63,11 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
 
   const go = (n: FNode, bound: ReadonlySet<string>): FNode => {
     switch (n.kind) {
+      case 'num': {
+        if (!n.outputs) return n;
+        notes.add(`n read as ${info.units(info.L)}, the number of outputs (the n of a mean)`);
+        return num(info.units(info.L), n.pos);
+      }
       case 'ref': {
         if (n.base === 'grad') {
           const g = lossGradient(info, n.indices, n.pos);

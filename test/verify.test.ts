@@ -435,6 +435,10 @@ describe('readings fixed after a second review', () => {
     const r = verify(q, { wrt: 'W2', formula: 'delta2 * a1' });
     expect(r.verdict).toBe('different');
     expect(r.differs.join(' ')).toMatch(/a transpose is left out/);
+    // The same in LaTeX, side by side: δ^{(1)} x for ∂C/∂W1.
+    const l = verify(q, { wrt: 'W1', latex: '\\delta^{(1)} x' });
+    expect(l.verdict).toBe('different');
+    expect(l.differs.join(' ')).toMatch(/a transpose is left out: x should be x'/);
   });
   it('every bare a of a formula with a − y is the output; a mask (a1 >= 0) that is always 1 is different', () => {
     const s = parseChain('name: s\ninput: 1\nlayers:\n  - { units: 1, activation: sigmoid }\nloss: half-squared\n');

@@ -30,18 +30,19 @@ const show = (n: FNode): string => printMathjs(n);
  */
 export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; notes: string[] } {
   const shaper = new Shaper(task.info);
-  const withStar = readWith(tree, task, shaper, true);
-  if (!withStar.starred) return withStar;
-  // mathjs's * read elementwise only where that gives what is asked for: delta2 * a1 for a 2×2 ∂C/∂W2 stays a
-  // product that does not fit, so the hint can say a transpose is left out.
+  const read = readWith(tree, task, shaper, true);
+  if (!read.products) return read;
+  // Vectors multiplied elementwise only where that gives what is asked for: delta2 * a1, or δ^{(2)} a^{(1)},
+  // for a 2×2 ∂C/∂W2 stays a product that does not fit, so the hint can say a transpose is left out.
   let shape: Shape | undefined;
-  try { shape = shaper.shape(withStar.tree, new Map(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]))); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
-  return shape && shape.rows === task.cell.rows && shape.cols === task.cell.cols ? withStar : readWith(tree, task, shaper, false);
+  try { shape = shaper.shape(read.tree, new Map(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]))); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
+  return shape && shape.rows === task.cell.rows && shape.cols === task.cell.cols ? read : readWith(tree, task, shaper, false);
 }
 
-function readWith(tree: FNode, task: Task, shaper: Shaper, star: boolean): { tree: FNode; notes: string[]; starred: boolean } {
+/** With `products` false, no product of two vectors is read elementwise (fractions over a vector still are). */
+function readWith(tree: FNode, task: Task, shaper: Shaper, products: boolean): { tree: FNode; notes: string[]; products: boolean } {
   const notes: string[] = [];
-  let starred = false;
+  let converted = false;
   const shapeIn = (n: FNode, scope: ReadonlyMap<string, Range>): Shape | undefined => {
     try { return shaper.shape(n, scope); } catch (err) { if (err instanceof ShapeError) return undefined; throw err; }
   };
@@ -52,7 +53,7 @@ function readWith(tree: FNode, task: Task, shaper: Shaper, star: boolean): { tre
     }
     const cs = children(n);
     const m = cs.length ? withChildren(n, cs.map((c) => go(c, inner))) : n;
-    if (m.kind !== 'bin' || (m.op !== '*' && m.op !== '/') || !m.implicit || (m.star && !star)) return m;
+    if (m.kind !== 'bin' || (m.op !== '*' && m.op !== '/') || !m.implicit || (m.op === '*' && !products)) return m;
     const l = shapeIn(m.left, scope);
     const r = shapeIn(m.right, scope);
     if (!l || !r || isScalar(r)) return m;
@@ -61,7 +62,7 @@ function readWith(tree: FNode, task: Task, shaper: Shaper, star: boolean): { tre
     if (m.op === '*') {
       if (!vectors) return m;
       const ew: FNode = { kind: 'bin', op: '.*', left: m.left, right: m.right, pos: m.pos };
-      if (m.star) starred = true;
+      converted = true;
       notes.push(`${factor(m.left)}${m.star ? ' * ' : ' '}${factor(m.right)}, two ${shapeText(l)} vectors ${m.star ? 'multiplied with *' : 'side by side'}, has no matrix product: read as elementwise, ${show(ew)}`);
       return ew;
     }
@@ -71,7 +72,7 @@ function readWith(tree: FNode, task: Task, shaper: Shaper, star: boolean): { tre
   };
   const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
   const out = go(tree, scope);
-  return { tree: out, notes, starred };
+  return { tree: out, notes, products: converted };
 }
 
 class Shaper {

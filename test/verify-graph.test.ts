@@ -434,7 +434,9 @@ describe('verify (graph form): a concat written out as its parts stacked', () =>
     expect(verify(net, { wrt: 'W_h', latex: '\\sum_t \\delta_t [h_{t-1}; x_t]^T' }).verdict).toBe('equivalent');
   });
   it('parts in the wrong order or at the wrong step are different, and the step is named', () => {
-    expect(verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [x[t]; h[t-1]]')" }).verdict).toBe('different');
+    const swapped = verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [x[t]; h[t-1]]')" });
+    expect(swapped.verdict).toBe('different');
+    expect(swapped.differs.join(' ')).toMatch(/stacked in the wrong order: \[x\[t\]; h\[t-1\]\] should be \[h\[t-1\]; x\[t\]\]/);
     const r = verify(net, { wrt: 'W_h', formula: "sum_t(delta_h[t] * [h[t]; x[t]]')" });
     expect(r.verdict).toBe('different');
     expect(r.differs.join(' ')).toContain('h[t-1]');

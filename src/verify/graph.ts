@@ -638,6 +638,12 @@ function* candidates(tree: GNode, ctx: HintContext): Generator<Candidate> {
   for (const n of all) {
     if (n.kind === 'transpose' && n.arg.kind !== 'ref') yield { tree: replaceNode(tree, n, n.arg), message: `a transpose too many: ${show(n)} should be ${show(n.arg)}` };
   }
+  // Stacked parts in another order than the concat's: [x_t; h_{t-1}] for [h_{t-1}; x_t].
+  for (const n of all) {
+    if (n.kind !== 'stack' || n.parts.length !== 2) continue;
+    const swapped: GNode = { ...n, parts: [n.parts[1]!, n.parts[0]!] };
+    yield { tree: replaceNode(tree, n, swapped), message: `the parts are stacked in the wrong order: ${show(n)} should be ${show(swapped)}, as the concat lists its inputs` };
+  }
   // A summand of the gradient left out or added: another use of a shared or tied weight, the regularization.
   const e = ctx.expected();
   if (e) {

@@ -329,6 +329,10 @@ describe('updates as people write them', () => {
     ];
     for (const { net, ...o } of right) expect(verify(net, { ...o, update: true }).verdict, JSON.stringify(o)).toBe('equivalent');
     expect(verify(nielsen, { wrt: 'W2', update: true, latex: 'w^{l} \\rightarrow w^{l} + \\eta\\, \\delta^{l} (a^{l-1})^T' }).verdict).toBe('different');
+    // The iterate as a subscript: W_{t+1} = W_t − η …
+    const sub = verify(nielsen, { wrt: 'W2', update: true, latex: 'W^{(2)}_{t+1} = W^{(2)}_{t} - \\eta \\delta^{(2)} (a^{(1)})^T' });
+    expect(sub.verdict).toBe('equivalent');
+    expect(sub.notes.join(' ')).toMatch(/W2_t read as the value before the step/);
   });
 });
 

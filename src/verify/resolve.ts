@@ -79,6 +79,11 @@ export function resolveTree(tree: FNode, task: Task): Resolved {
           usesRate = true;
           return n;
         }
+        // W_t, W_k in an update: the iterate before the step (W_{t+1} = W_t − η …), not an element.
+        if (update && n.base === 'W' && n.indices.length === 1 && n.indices[0]!.kind === 'var' && ['t', 'k'].includes(n.indices[0]!.name)) {
+          notes.add(`${n.base}${n.layer ?? ""}_${n.indices[0]!.name} read as the value before the step`);
+          n = { ...n, indices: [] };
+        }
         let layer = n.layer;
         if (layer === undefined && n.base !== 'y') layer = defaultLayer(n.base, n.pos, n.indices);
         const min = n.base === 'a' ? 0 : 1;

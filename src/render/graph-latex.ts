@@ -140,13 +140,15 @@ function breakSum(lhs: string, terms: readonly string[], width = COLUMN_GLYPHS):
   return rows.map((r, i) => (i === 0 ? `${lhs} &= ${r}` : `&\\quad + ${r}`));
 }
 
-/** lhs = a sum, on one line when it fits, else broken between its terms. */
+/** atT at the last step, 0 before: the δ or gradient of an output whose loss reads the last step only. */
+const casesAtT = (atT: string): string => `\\begin{cases} ${atT}, & t = T, \\\\ 0, & t < T \\end{cases}`;
+
 /**
  * lhs = (atT at t = T, 0 before) as cases, or, too wide for a column, as two aligned lines (a definition
  * lhs, δ ≡ ∂C/∂z, on a line of its own first).
  */
 function lastStepCases(lhs: string, atT: string): string {
-  const cases = `${lhs} = \\begin{cases} ${atT}, & t = T, \\\\ 0, & t < T \\end{cases}`;
+  const cases = `${lhs} = ${casesAtT(atT)}`;
   // The cases stack: as wide as the left side and the wider row.
   if (texWidth(`${lhs} = {${atT}, t = T,`) <= COLUMN_GLYPHS) return cases;
   const [name, definition] = lhs.split(' \\equiv ');
@@ -154,6 +156,7 @@ function lastStepCases(lhs: string, atT: string): string {
   return `\\begin{aligned}\n${head}${atT} \\quad \\text{at } t = T, \\\\\n${name} &= 0 \\quad \\text{for } t < T\n\\end{aligned}`;
 }
 
+/** lhs = a sum, on one line when it fits, else broken between its terms. */
 function sumEquation(lhs: string, terms: readonly string[]): string {
   const one = `${lhs} = ${terms.join(' + ')}`;
   if (texWidth(one) <= COLUMN_GLYPHS || terms.length === 1) return one;
@@ -370,7 +373,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
     const terms = adj.terms.map(termTex);
     const multi = adj.terms.length > 1;
     const onlyLastLoss = lastOnly && adj.terms.length === 1 && adj.terms[0]!.rule === 'loss';
-    const gRhs = onlyLastLoss ? `\\begin{cases} ${lossTermLast}, & t = T, \\\\ 0, & t < T \\end{cases}` : undefined;
+    const gRhs = onlyLastLoss ? casesAtT(lossTermLast) : undefined;
     const gWhy = multi
       ? `by the multivariable chain rule the gradient of $${s.value(name)}$ is the sum over the nodes that read it, one term each: ${termsWhy(adj.terms)}`
       : adj.terms[0]!.rule === 'loss' ? lossWhy : `its one reader sends back ${termsWhy(adj.terms)}`;
@@ -398,9 +401,7 @@ export function graphDerivationDocument(der: GraphDerivation, options: Partial<L
       const readerTex = adj.terms.filter((term) => term.rule !== 'loss').map(termTex);
       const readersPart = readerTex.length ? `${paren(readerTex.join(' + '))} \\odot ${derivativeAt(a, node)}` : undefined;
       const atT = `${s.value(name, 'T')} - ${s.target('T')}`;
-      const rhs = readersPart ? `${readersPart} + ${lastOnly ? `[t = T] \\left(${diff}\\right)` : diff}`
-        : lastOnly ? `\\begin{cases} ${atT}, & t = T, \\\\ 0, & t < T \\end{cases}` : diff;
-      // Too wide for a column (long names), the two cases are two lines.
+      const rhs = readersPart ? `${readersPart} + ${lastOnly ? `[t = T] \\left(${diff}\\right)` : diff}` : diff;
       const equation = (lhs: string): string => (!readersPart && lastOnly ? lastStepCases(lhs, atT) : `${lhs} = ${rhs}`);
       summary.push(eq(equation(s.delta(name)), `delta-${name}`));
       const why = capitalize(cancelWhy(a)) + (readersPart ? '; what the nodes that read it send back goes through $\\sigma\'$ as usual' : '');

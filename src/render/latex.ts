@@ -383,7 +383,6 @@ function withRange(tex: string, r: string): string {
   return texWidth(tex) + texWidth(r) <= COLUMN_GLYPHS ? `${tex}, \\quad ${r}` : `\\begin{gathered}\n${tex}, \\\\\n${r}\n\\end{gathered}`;
 }
 
-/** A term without the parentheses around all of it: after a sum sign a product needs none. */
 /** The term of a sum after its minus: its brackets dropped only when what they hold has no + or − of its own (−Σ (y ln a + …) keeps them). */
 function sumBody(tex: string): string {
   const inner = unwrap(tex);
@@ -401,6 +400,7 @@ function sumBody(tex: string): string {
 /** The heading: a long network name may break after its hyphens (\\texttt never breaks by itself). */
 export const titleOf = (name: string): string => `Backpropagation for \\texttt{${name.replace(/-/g, '-\\allowbreak{}')}}`;
 
+/** A term without the parentheses around all of it: after a sum sign a product needs none. */
 function unwrap(tex: string): string {
   if (!tex.startsWith('\\left(') || !tex.endsWith('\\right)')) return tex;
   let depth = 0;

@@ -9,7 +9,7 @@ const { parse } = math;
 import nerdamer from 'nerdamer';
 import 'nerdamer/Calculus.js';
 import 'nerdamer/Algebra.js';
-import { add, call, div, isNum, key, mul, neg, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from './expr.ts';
+import { add, call, div, key, mul, neg, num, pow, sub, substitute, sym, symKey, type Expr, type Sym } from './expr.ts';
 import { lookupFunction } from './functions.ts';
 import { CAS_WORKER, casJob, type CasJob } from '../verify/cas-client.ts';
 import { derivativeText } from './derivative-job.mjs';
@@ -332,39 +332,13 @@ export function formulaDerivative(formula: Expr, variable: Sym): Expr {
   // mathjs's simplifier grows explosively with size (sin nested 20 deep: 6 s; 30 deep: minutes), while the
   // plain derivative is fast at any depth. Large derivatives are taken as they come, unsimplified.
   const d = parse(runJob({ op: 'derivative', text, variable: v, simplifyLimit: SIMPLIFY_NODE_LIMIT }));
-  return signOfAbs(fromMathNode(d, (name) => {
+  return fromMathNode(d, (name) => {
     const s = names.sym(name);
     if (!s) throw new Error(`internal: mathjs returned an unknown symbol ${name}`);
     return { kind: 'sym', sym: s };
-  }, 0, false));
+  }, 0, false);
 }
 
-/**
- * mathjs writes d|u|/du as |u|/u, which is 0/0 where u = 0: an L1 loss at a = y, or a relu output with a
- * zero target, would give NaN. |u|/u is sign(u), 0 at 0 (the one-sided convention of relu′(0) = 0).
- */
-function signOfAbs(e: Expr): Expr {
-  switch (e.kind) {
-    case 'num': case 'sym': return e;
-    case 'add': return add(...e.terms.map(signOfAbs));
-    case 'pow': return pow(signOfAbs(e.base), signOfAbs(e.exp));
-    case 'call': return call(e.fn, ...e.args.map(signOfAbs));
-    case 'mul': {
-      const factors = e.factors.map(signOfAbs);
-      for (let i = 0; i < factors.length; i++) {
-        const f = factors[i]!;
-        if (f.kind !== 'call' || f.fn !== 'abs') continue;
-        const k = key(f.args[0]!);
-        const j = factors.findIndex((g) => g.kind === 'pow' && isNum(g.exp, -1) && key(g.base) === k);
-        if (j < 0) continue;
-        factors[i] = call('sign', f.args[0]!);
-        factors.splice(j, 1);
-        i = -1;
-      }
-      return mul(...factors);
-    }
-  }
-}
 
 export const MAX_FORMULA_LENGTH = 500;
 

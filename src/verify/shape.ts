@@ -15,9 +15,11 @@ import type { Task } from './task.ts';
 /** An index in scope: its range and where the range comes from. */
 interface Range { readonly range: number; readonly origin: string }
 
+/** The ranges of --wrt's and --of's free indices, where a formula's shapes are read. */
+const freeScope = (task: Task): Map<string, Range> => new Map(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
+
 export function shapeOf(tree: FNode, task: Task): Shape {
-  const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
-  return new Shaper(task.info).shape(tree, scope);
+  return new Shaper(task.info).shape(tree, freeScope(task));
 }
 
 const show = (n: FNode): string => printMathjs(n);
@@ -35,7 +37,7 @@ export function readJuxtapositions(tree: FNode, task: Task): { tree: FNode; note
   // Vectors multiplied elementwise only where that gives what is asked for: delta2 * a1, or δ^{(2)} a^{(1)},
   // for a 2×2 ∂C/∂W2 stays a product that does not fit, so the hint can say a transpose is left out.
   let shape: Shape | undefined;
-  try { shape = shaper.shape(read.tree, new Map(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]))); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
+  try { shape = shapeOf(read.tree, task); } catch (err) { if (!(err instanceof ShapeError)) throw err; }
   return shape && shape.rows === task.cell.rows && shape.cols === task.cell.cols ? read : readWith(tree, task, shaper, false);
 }
 
@@ -70,8 +72,7 @@ function readWith(tree: FNode, task: Task, shaper: Shaper, products: boolean): {
     if (!vectors && !isScalar(l)) return m;
     return { kind: 'bin', op: './', left: m.left, right: m.right, pos: m.pos };
   };
-  const scope = new Map<string, Range>(task.free.map((f) => [f.name, { range: f.range, origin: f.origin }]));
-  const out = go(tree, scope);
+  const out = go(tree, freeScope(task));
   return { tree: out, notes, products: converted };
 }
 
